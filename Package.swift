@@ -1,0 +1,67 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "netpol-extend",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "extend", targets: ["extend"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C libraries, seen only by the targets that wrap them.
+        .systemLibrary(
+            name: "CLibSSH2", pkgConfig: "libssh2",
+            providers: [.apt(["libssh2-1-dev"])]),
+        .systemLibrary(
+            name: "CLibCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        // The pure core: model, selectors, policy semantics, compile, render, plan, explain.
+        .target(
+            name: "ExtendCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+        // Files in: inventory and manifests (YAML/JSON) into core values, with file:line:column errors.
+        .target(
+            name: "ExtendInput",
+            dependencies: ["ExtendCore", "Yams"],
+            swiftSettings: strict),
+        // libssh2, wrapped once; the host transport (observe, apply, rollback).
+        .target(
+            name: "ExtendSSH",
+            dependencies: ["ExtendCore", "CLibSSH2", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "extend",
+            dependencies: [
+                "ExtendCore", "ExtendInput", "ExtendSSH",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "extend-bench",
+            dependencies: ["ExtendCore"],
+            swiftSettings: strict),
+
+        // Lab support for tests: network-namespace hosts with their own sshd, on 198.18.0.0/15.
+        .target(
+            name: "LabSupport",
+            dependencies: [],
+            path: "Tests/LabSupport",
+            swiftSettings: strict),
+        .testTarget(name: "ExtendCoreTests", dependencies: ["ExtendCore", "ExtendInput"], swiftSettings: strict),
+        .testTarget(name: "ExtendInputTests", dependencies: ["ExtendCore", "ExtendInput"], swiftSettings: strict),
+        .testTarget(name: "ExtendSSHTests", dependencies: ["ExtendSSH", "LabSupport"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,74 @@
+/// Which workloads a policy applies to and which workloads its peers select.
+/// Pure and deterministic; results are sorted.
+public struct Selection: Sendable {
+    public let world: World
+
+    public init(world: World) { self.world = world }
+
+    /// "podSelector selects the pods to which this NetworkPolicy object applies"
+    /// — only within the policy's own namespace.
+    public func applies(_ policy: NetworkPolicy, to w: Workload) -> Bool {
+        w.namespace == policy.namespace && policy.podSelector.matches(w.labels)
+    }
+
+    /// The policies that isolate `w` in direction `d`: "a pod is isolated for
+    /// ingress if there is any NetworkPolicy that both selects the pod and has
+    /// Ingress in its policyTypes" (likewise for egress).
+    public func isolating(_ w: Workload, _ d: Direction) -> [NetworkPolicy] {
+        (world.policiesByNamespace[w.namespace] ?? []).filter { $0.policyTypes.contains(d) && applies($0, to: w) }
+    }
+
+    public func targets(of policy: NetworkPolicy) -> [Workload] {
+        (world.workloadsByNamespace[policy.namespace] ?? []).filter { policy.podSelector.matches($0.labels) }
+    }
+
+    /// Namespaces a peer reaches: "namespaceSelector ... selects namespaces using
+    /// cluster-scoped labels"; absent, "the policy's own namespace".
+    public func namespaces(for namespaceSelector: LabelSelector?, policyNamespace: String) -> [String] {
+        guard let sel = namespaceSelector else { return [policyNamespace] }
+        return world.namespaces.values.filter { sel.matches($0.labels) }.map(\.name).sorted()
+    }
+
+    /// The workloads a pod/namespace-selector peer selects.
+    public func workloads(podSelector: LabelSelector?, namespaceSelector: LabelSelector?, policyNamespace: String) -> [Workload] {
+        let pods = podSelector ?? .everything
+        return namespaces(for: namespaceSelector, policyNamespace: policyNamespace).flatMap { ns in
+            (world.workloadsByNamespace[ns] ?? []).filter { pods.matches($0.labels) }
+        }
+    }
+
+    /// Does `peer` (of a policy in `policyNamespace`) select this endpoint, seen at `address`?
+    /// Selector peers select workloads only; an ipBlock selects by address,
+    /// whatever holds it (the dataplane cannot tell a pod's address from another).
+    public func peer(_ peer: NetworkPolicy.Peer, policyNamespace: String, selects e: Endpoint, at address: IPAddress) -> Bool {
+        switch peer {
+        case .ipBlock(let block):
+            return block.contains(address)
+        case .workloads(let podSel, let nsSel):
+            guard let w = e.workload else { return false }
+            if let nsSel {
+                guard let ns = world.namespaces[w.namespace], nsSel.matches(ns.labels) else { return false }
+            } else if w.namespace != policyNamespace {
+                return false
+            }
+            return (podSel ?? .everything).matches(w.labels)
+        }
+    }
+
+    /// Does a port entry admit `proto`/`port` on `target` (the workload receiving
+    /// the connection, whose named ports resolve it)? "If a named port ... the
+    /// port name is resolved on each selected pod"; unresolved, it matches nothing there.
+    public func port(_ m: NetworkPolicy.PortMatch, admits proto: Proto, _ port: Int, on target: Endpoint) -> Bool {
+        guard m.proto == proto else { return false }
+        switch m.port {
+        case nil:
+            return true
+        case .number(let n):
+            if let end = m.endPort { return (n...max(n, end)).contains(port) }
+            return n == port
+        case .named(let name):
+            guard let w = target.workload, let n = w.resolve(portName: name, proto: proto) else { return false }
+            return n == port
+        }
+    }
+}
