@@ -1,0 +1,167 @@
+/// Turns the policies into what each legacy host must hold. Pure: the world
+/// and options in, desired states out.
+///
+/// Ingress is enforced on the host's INPUT path, egress on its OUTPUT path. In
+/// each isolated direction, in order: replies to established connections,
+/// loopback, the lockout guard, one accept per (policy rule × port) matching
+/// the peer set, then a drop. A direction no policy isolates gets nothing.
+public struct Compiler {
+    public let world: World
+    public let selection: Selection
+    private let peers: PeerResolver
+    private let chainCache = ChainCache()
+
+    public init(world: World) {
+        self.world = world
+        selection = Selection(world: world)
+        peers = PeerResolver(selection: selection)
+    }
+
+    /// - Parameter extraGuard: sources added to every host's lockout guard
+    ///   (the address this run connects from, when known).
+    public func compile(_ host: LegacyHost, extraGuard: [CIDR] = []) -> HostDesiredState {
+        let me = host.workload
+        var tables: [FamilyTable] = []
+        var tags: [DropLogTag] = []
+        let isolating = Direction.allCases.map { (dir: $0, policies: selection.isolating(me, $0)) }
+        guard isolating.contains(where: { !$0.policies.isEmpty }) else {
+            return HostDesiredState(host: host.name, tables: [], dropLogs: [])
+        }
+        let guardSources = Array(Set(host.management + extraGuard)).sorted()
+        for f in AddressFamily.allCases {
+            var sets: [String: IPSetSpec] = [:]
+            var chains: [String: ChainSpec] = [:]
+            var top: [ChainSpec] = []
+            for (d, policies) in isolating {
+                var rules: [RuleSpec] = []
+                if !policies.isEmpty {
+                    rules += Rules.preamble(d, guardSources: guardSources.filter { $0.family == f }, sshPort: host.ssh.port)
+                    // Identical policy chains are shared; the jump's comment names every policy behind it.
+                    var jumps: [(chain: String, policies: [String])] = []
+                    for p in policies {
+                        guard let compiled = policyChain(p, d, f, host: me) else { continue }
+                        let name = compiled.chain.name
+                        chains[name] = compiled.chain
+                        for set in compiled.sets { sets[set.name] = set }
+                        if let i = jumps.firstIndex(where: { $0.chain == name }) { jumps[i].policies.append(p.id) }
+                        else { jumps.append((name, [p.id])) }
+                    }
+                    rules += jumps.map { Rules.jump(to: $0.chain, comment: $0.policies.joined(separator: ",")) }
+                    if host.logDrops {
+                        let tag = DropLogTag(prefix: Rules.logPrefix(host: host.name, d, policies.map(\.id)),
+                                             host: host.name, direction: d, policies: policies.map(\.id))
+                        if f == .inet { tags.append(tag) }
+                        rules.append(Rules.log(prefix: tag.prefix))
+                    }
+                    rules.append(Rules.drop)
+                }
+                top.append(ChainSpec(name: Naming.topChain(d), rules: rules))
+            }
+            tables.append(FamilyTable(
+                family: f,
+                sets: sets.values.sorted { $0.name < $1.name },
+                chains: top + chains.values.sorted { $0.name < $1.name }))
+        }
+        return HostDesiredState(host: host.name, tables: tables, dropLogs: tags)
+    }
+
+    public func compileAll(extraGuard: [CIDR] = []) -> [HostDesiredState] {
+        world.hosts.map { compile($0, extraGuard: extraGuard) }
+    }
+
+    /// One policy's chain for one direction and family; nil when it admits nothing.
+    /// The same policy gives the same chain on every host, except where
+    /// ingress named ports resolve on the host itself: memoised on that.
+    private func policyChain(_ p: NetworkPolicy, _ d: Direction, _ f: AddressFamily, host: Workload) -> CompiledChain? {
+        let usesHostPorts = d == .ingress && p.ingress.contains { $0.ports.contains { if case .named = $0.port { return true }; return false } }
+        let key = ChainCache.Key(policy: p.id, direction: d, family: f, hostPorts: usesHostPorts ? host.namedPorts : [])
+        if let hit = chainCache.entries[key] { return hit }
+        var sets: [String: IPSetSpec] = [:]
+        let lines = policyRules(p, d, f, host: host, sets: &sets)
+        var compiled: CompiledChain?
+        if !lines.isEmpty {
+            let name = Naming.chainName("\(f.rawValue)\n" + lines.map(\.description).joined(separator: "\n"))
+            compiled = CompiledChain(chain: ChainSpec(name: name, rules: lines), sets: sets.values.sorted { $0.name < $1.name })
+        }
+        chainCache.entries[key] = .some(compiled)
+        return compiled
+    }
+
+    /// The accept rules of one policy in one direction and family.
+    private func policyRules(_ p: NetworkPolicy, _ d: Direction, _ f: AddressFamily, host: Workload,
+                             sets: inout [String: IPSetSpec]) -> [RuleSpec] {
+        var out: [RuleSpec] = []
+        func use(_ spec: IPSetSpec) -> String {
+            sets[spec.name] = spec
+            return spec.name
+        }
+        for rule in p.rules(d) {
+            let targets: [PeerTarget] = peers.targets(rule, policyNamespace: p.namespace, family: f)
+            // Ports name the receiving side's ports: this host for ingress,
+            // each destination for egress.
+            var plain: [PortClause] = []
+            var named: [NetworkPolicy.PortMatch] = []
+            if rule.allowsAllPorts { plain = [PortClause(proto: nil, range: nil)] }
+            for m in rule.ports {
+                switch m.port {
+                case nil:
+                    plain.append(PortClause(proto: m.proto, range: nil))
+                case .number(let n):
+                    plain.append(PortClause(proto: m.proto, range: n...max(n, m.endPort ?? n)))
+                case .named(let name):
+                    if d == .ingress {
+                        // "a name that resolves on no target matches nothing there".
+                        if let n = host.resolve(portName: name, proto: m.proto) {
+                            plain.append(PortClause(proto: m.proto, range: n...n))
+                        }
+                    } else {
+                        named.append(m)
+                    }
+                }
+            }
+            for t in targets {
+                for c in plain {
+                    out.append(Rules.accept(d, set: t.set.map(use), port: c))
+                }
+            }
+            for m in named {
+                guard case .named(let name)? = m.port else { continue }
+                for (port, set) in peers.destinationsByPort(rule, policyNamespace: p.namespace, family: f, name: name, proto: m.proto) {
+                    out.append(Rules.accept(d, set: use(set), port: PortClause(proto: m.proto, range: port...port)))
+                }
+            }
+        }
+        return out
+    }
+}
+
+struct CompiledChain {
+    var chain: ChainSpec
+    var sets: [IPSetSpec]
+}
+
+/// Memo of policy chains; owned by one Compiler.
+final class ChainCache {
+    struct Key: Hashable {
+        var policy: String
+        var direction: Direction
+        var family: AddressFamily
+        var hostPorts: [NamedPort]
+    }
+    var entries: [Key: CompiledChain?] = [:]
+}
+
+struct PortClause: Hashable {
+    /// nil: every protocol (a rule without ports).
+    var proto: Proto?
+    /// nil: every port of the protocol.
+    var range: ClosedRange<Int>?
+}
+
+extension IPSetSpec {
+    static func make(family: AddressFamily, members: [SetMember]) -> IPSetSpec {
+        let sorted = Array(Set(members)).sorted()
+        let name = Naming.setName("\(family.rawValue)\n" + sorted.map(\.description).joined(separator: "\n"))
+        return IPSetSpec(name: name, family: family, members: sorted)
+    }
+}

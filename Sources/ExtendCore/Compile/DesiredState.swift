@@ -1,0 +1,86 @@
+/// What one legacy host must hold: per address family, our IP sets and our
+/// chains. Everything is sorted, so equal inputs give equal values.
+public struct HostDesiredState: Hashable, Sendable {
+    public var host: String
+    /// One table per family; empty when the host needs nothing (no direction isolated).
+    public var tables: [FamilyTable]
+    /// Drop-log prefixes and what they stand for (only with logDrops).
+    public var dropLogs: [DropLogTag]
+
+    public var needsNothing: Bool { tables.isEmpty }
+    public func table(_ f: AddressFamily) -> FamilyTable? { tables.first { $0.family == f } }
+    public var sets: [IPSetSpec] { tables.flatMap(\.sets) }
+}
+
+public struct FamilyTable: Hashable, Sendable {
+    public var family: AddressFamily
+    /// Sorted by name.
+    public var sets: [IPSetSpec]
+    /// Top-level chains first (input, output), then the policy chains sorted by name.
+    public var chains: [ChainSpec]
+}
+
+public struct IPSetSpec: Hashable, Sendable {
+    public var name: String
+    public var family: AddressFamily
+    /// Sorted; nomatch entries carve an ipBlock's `except` out of its cidr.
+    public var members: [SetMember]
+}
+
+public struct SetMember: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var cidr: CIDR
+    public var nomatch: Bool
+    public init(_ cidr: CIDR, nomatch: Bool = false) {
+        self.cidr = cidr
+        self.nomatch = nomatch
+    }
+    public static func < (a: Self, b: Self) -> Bool { (a.cidr, a.nomatch ? 1 : 0) < (b.cidr, b.nomatch ? 1 : 0) }
+    /// As `ipset save` prints it: hosts without a prefix length.
+    public var description: String {
+        (cidr.isHost ? cidr.address.description : cidr.description) + (nomatch ? " nomatch" : "")
+    }
+}
+
+public struct ChainSpec: Hashable, Sendable {
+    public var name: String
+    public var rules: [RuleSpec]
+}
+
+/// One rule as the argument words after `-A CHAIN`, in the order
+/// `iptables-save` prints them, so desired and observed compare word for word.
+public struct RuleSpec: Hashable, Sendable, CustomStringConvertible {
+    public var words: [String]
+    public init(_ words: [String]) { self.words = words }
+    public var description: String { words.map(RuleSpec.quote).joined(separator: " ") }
+
+    /// Quotes a word the way iptables-restore reads it back.
+    public static func quote(_ w: String) -> String {
+        let plain = !w.isEmpty && w.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "-_.:/,!".unicodeScalars.contains($0)
+        }
+        if plain { return w }
+        return "\"" + w.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"") + "\""
+    }
+}
+
+/// What a drop-log prefix stands for, so `extend explain --why PREFIX` can name it.
+public struct DropLogTag: Hashable, Sendable, Codable {
+    public var prefix: String
+    public var host: String
+    public var direction: Direction
+    public var policies: [String]
+}
+
+extension String {
+    func replacingAll(_ a: String, with b: String) -> String {
+        guard contains(a) else { return self }
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.firstRange(of: a) {
+            out += rest[..<r.lowerBound]
+            out += b
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+}

@@ -1,0 +1,70 @@
+/// One host's payloads as they would be applied to a host that holds none of
+/// our rules yet, and the digest of its desired state.
+public struct RenderedHost: Hashable, Sendable {
+    public var host: String
+    public var ipset: String
+    /// iptables-restore text per family (empty when the host needs nothing).
+    public var iptables: [AddressFamily: String]
+    /// sha256 of the canonical state in which every set stands by its name
+    /// (itself a hash of its members): equal digests mean equal rules.
+    public var digest: String
+
+    /// - Parameter cache: shares the text of sets that many hosts hold.
+    public init(_ s: HostDesiredState, cache: SetTextCache? = nil) {
+        host = s.host
+        let c = cache ?? SetTextCache()
+        ipset = s.sets.sorted { $0.name < $1.name }.map(c.restoreBlock).joined()
+        var ipt: [AddressFamily: String] = [:]
+        for t in s.tables {
+            ipt[t.family] = Payloads.iptablesRestore(chains: t.chains, jumps: .init(insert: [.ingress, .egress]), removeChains: [])
+        }
+        iptables = ipt
+        digest = Naming.sha256Hex(StateText.desired(s, members: false))
+    }
+}
+
+/// Memo of each set's restore text, keyed by its (content-derived) name.
+public final class SetTextCache {
+    private var blocks: [String: String] = [:]
+    public init() {}
+    func restoreBlock(_ s: IPSetSpec) -> String {
+        if let hit = blocks[s.name] { return hit }
+        let b = Payloads.ipsetRestore([s])
+        blocks[s.name] = b
+        return b
+    }
+}
+
+/// The canonical listing used for digests and diffs. Desired and observed
+/// states print through the same function, so a line differs only when the
+/// rules do.
+public enum StateText {
+    /// - Parameter members: list each set's members (for people and diffs),
+    ///   or only its name, which is a hash of them (for digests).
+    public static func desired(_ s: HostDesiredState, members: Bool = true) -> String {
+        var families: [AddressFamily: (sets: [IPSetSpec], chains: [ChainSpec], jumps: [String])] = [:]
+        for t in s.tables {
+            let jumps = Direction.allCases.map { "-A \(Naming.builtinChain($0)) -j \(Naming.topChain($0))" }
+            families[t.family] = (t.sets, t.chains, jumps)
+        }
+        return render(families, members: members)
+    }
+
+    static func render(_ families: [AddressFamily: (sets: [IPSetSpec], chains: [ChainSpec], jumps: [String])], members: Bool = true) -> String {
+        var out = ""
+        for f in AddressFamily.allCases {
+            guard let t = families[f] else { continue }
+            let cmd = f == .inet ? "iptables" : "ip6tables"
+            for s in t.sets.sorted(by: { $0.name < $1.name }) {
+                out += "ipset \(s.name) hash:net family \(f.rawValue)\n"
+                if members { for m in s.members { out += "ipset \(s.name) add \(m)\n" } }
+            }
+            for j in t.jumps { out += "\(cmd) \(j)\n" }
+            for c in t.chains {
+                out += "\(cmd) :\(c.name)\n"
+                for r in c.rules { out += "\(cmd) -A \(c.name) \(r)\n" }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import ExtendCore
+import ExtendInput
+
+/// Reads the inventory and the cluster, joins them, and reports every
+/// problem at once. Bad input ends the command with exit code 1 before anything else happens.
+struct LoadedInput {
+    var inventory: Inventory
+    var world: World
+    var warnings: [Diagnostic]
+
+    static func load(inventory path: String, cluster: ClusterOptions, common: CommonOptions,
+                     console: Console) throws -> LoadedInput {
+        var errors: [Diagnostic] = []
+        var inventory: Inventory?
+        switch InventoryLoader.load(path: path) {
+        case .success(let inv): inventory = inv
+        case .failure(let e): errors += e.diagnostics
+        }
+        var state = ClusterState()
+        if cluster.manifests.isEmpty {
+            errors.append(.error(nil, "reading the cluster through the Kubernetes API (--kubeconfig, in-cluster, $KUBECONFIG) is not available in this build; pass --manifests with `kubectl get namespaces,pods,networkpolicies -A -o yaml` output"))
+        } else {
+            switch ManifestLoader.load(paths: cluster.manifests) {
+            case .success(let m):
+                state = m.cluster
+                if common.verbose { for n in m.notes { console.note(n.description) } }
+            case .failure(let e):
+                errors += e.diagnostics
+            }
+        }
+        guard let inv = inventory, errors.isEmpty else {
+            console.report(errors)
+            throw ExitCode(1)
+        }
+        let (world, problems) = World.build(cluster: state, inventory: inv)
+        if !problems.isEmpty {
+            console.report(problems)
+            throw ExitCode(1)
+        }
+        return LoadedInput(inventory: inv, world: world, warnings: PolicyLint(world: world).warnings())
+    }
+
+    /// The hosts the command works on (all, or those named by --host; an unknown name is an error).
+    func hosts(_ names: [String], console: Console) throws -> [LegacyHost] {
+        if names.isEmpty { return world.hosts }
+        var out: [LegacyHost] = []
+        for n in names {
+            guard let h = world.hosts.first(where: { $0.name == n }) else {
+                console.error("--host \(n): no such host in \(inventory.source)")
+                throw ExitCode(1)
+            }
+            if !out.contains(h) { out.append(h) }
+        }
+        return out.sorted { $0.name < $1.name }
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import ExtendCore
+
+/// Where cluster state comes from: exactly one source (spec/cli.md).
+struct ClusterOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("A file or folder of YAML/JSON manifests (kubectl -o yaml output, kind: List, or multi-document). Repeatable.", valueName: "path"))
+    var manifests: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Read the cluster through the Kubernetes API with this kubeconfig.", valueName: "path"))
+    var kubeconfig: String?
+
+    @Option(name: .long, help: "The kubeconfig context to use.")
+    var context: String?
+
+    func validate() throws {
+        if !manifests.isEmpty && (kubeconfig != nil || context != nil) {
+            throw ValidationError("give cluster state from one source: --manifests, or --kubeconfig/--context, not both")
+        }
+    }
+}
+
+struct InventoryOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The inventory of hosts outside the cluster (YAML).", valueName: "path"))
+    var inventory: String
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "text for people, json for scripts (one document on stdout).")
+    var output: OutputFormat = .text
+
+    @Flag(name: .long, help: "Say more: skipped manifest kinds, timings, each step.")
+    var verbose = false
+}
+
+struct HostOptions: ParsableArguments {
+    @Option(name: .customLong("host"), help: ArgumentHelp("Limit to this host (repeatable).", valueName: "name"))
+    var hosts: [String] = []
+
+    func validate() throws {
+        for h in hosts where !LabelValidation.isDNS1123Label(h) {
+            throw ValidationError("--host \(h): host names are DNS-1123 labels")
+        }
+    }
+}
+
+struct FleetOptions: ParsableArguments {
+    @Option(name: .long, help: "Hosts worked on at once.")
+    var concurrency: Int = 16
+
+    func validate() throws {
+        guard (1...512).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 512") }
+    }
+}
