@@ -35,18 +35,20 @@ public enum Payloads {
     /// by comparing with what the host holds (a fresh host: insert both).
     public struct JumpEdits: Hashable, Sendable {
         public var insert: [Direction]
-        /// Existing jumps to delete: (builtin chain, our chain), one entry per rule to delete.
-        public var delete: [(builtin: String, target: String)]
-        public init(insert: [Direction] = [], delete: [(builtin: String, target: String)] = []) {
+        /// Existing rules in built-in chains that jump into ours, to delete (each exactly as the host holds it).
+        public var delete: [ChainRule]
+        public init(insert: [Direction] = [], delete: [ChainRule] = []) {
             self.insert = insert
             self.delete = delete
         }
-        public static func == (a: Self, b: Self) -> Bool {
-            a.insert == b.insert && a.delete.map { $0.builtin + " " + $0.target } == b.delete.map { $0.builtin + " " + $0.target }
-        }
-        public func hash(into h: inout Hasher) {
-            h.combine(insert)
-            for d in delete { h.combine(d.builtin); h.combine(d.target) }
+    }
+
+    public struct ChainRule: Hashable, Sendable {
+        public var chain: String
+        public var rule: RuleSpec
+        public init(chain: String, rule: RuleSpec) {
+            self.chain = chain
+            self.rule = rule
         }
     }
 
@@ -59,7 +61,7 @@ public enum Payloads {
         for c in chains { out += ":\(c.name) - [0:0]\n" }
         // Declaring a chain empties it, which drops its references to the chains being removed.
         for c in remove { out += ":\(c) - [0:0]\n" }
-        for d in jumps.delete { out += "-D \(d.builtin) -j \(d.target)\n" }
+        for d in jumps.delete { out += "-D \(d.chain) \(d.rule)\n" }
         for c in chains {
             for r in c.rules { out += "-A \(c.name) \(r)\n" }
         }
