@@ -62,6 +62,8 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "ExtendCoreTests", dependencies: ["ExtendCore", "ExtendInput"], swiftSettings: strict),
         .testTarget(name: "ExtendInputTests", dependencies: ["ExtendCore", "ExtendInput"], swiftSettings: strict),
+        .testTarget(name: "ExtendRenderTests", dependencies: ["ExtendCore", "ExtendInput"],
+                    exclude: ["Golden", "Fixtures"], swiftSettings: strict),
         .testTarget(name: "ExtendSSHTests", dependencies: ["ExtendSSH", "LabSupport"], swiftSettings: strict),
     ]
 )

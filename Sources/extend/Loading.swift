@@ -13,26 +13,23 @@ struct LoadedInput {
                      console: Console) throws -> LoadedInput {
         var errors: [Diagnostic] = []
         var inventory: Inventory?
-        switch InventoryLoader.load(path: path) {
-        case .success(let inv): inventory = inv
-        case .failure(let e): errors += e.diagnostics
-        }
+        let inv = InventoryLoader.load(path: path)
+        inventory = inv.hasErrors ? nil : inv.inventory
+        errors += inv.diagnostics
         var state = ClusterState()
         if cluster.manifests.isEmpty {
             errors.append(.error(nil, "reading the cluster through the Kubernetes API (--kubeconfig, in-cluster, $KUBECONFIG) is not available in this build; pass --manifests with `kubectl get namespaces,pods,networkpolicies -A -o yaml` output"))
         } else {
-            switch ManifestLoader.load(paths: cluster.manifests) {
-            case .success(let m):
-                state = m.cluster
-                if common.verbose { for n in m.notes { console.note(n.description) } }
-            case .failure(let e):
-                errors += e.diagnostics
-            }
+            let m = ManifestLoader.load(paths: cluster.manifests)
+            state = m.cluster
+            errors += m.diagnostics
+            if common.verbose { for n in m.notes { console.note(n) } }
         }
-        guard let inv = inventory, errors.isEmpty else {
+        guard let inv = inventory, !errors.contains(where: { $0.severity == .error }) else {
             console.report(errors)
             throw ExitCode(1)
         }
+        console.report(errors)
         let (world, problems) = World.build(cluster: state, inventory: inv)
         if !problems.isEmpty {
             console.report(problems)

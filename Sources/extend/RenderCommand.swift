@@ -23,26 +23,11 @@ struct RenderCommand: ParsableCommand {
                                           warnings: input.warnings.map(\.description)))
         case .text:
             console.report(input.warnings)
-            for (host, state) in zip(hosts, states) { console.out(text(host, state)) }
+            let cache = SetTextCache()
+            for (host, state) in zip(hosts, states) { console.out(RenderedHost(state, cache: cache).text(host, dropLogs: state.dropLogs)) }
         }
     }
 
-    private func text(_ host: LegacyHost, _ state: HostDesiredState) -> String {
-        let r = RenderedHost(state)
-        var out = "== \(host.name) (\(host.ref)) digest sha256:\(r.digest)\n"
-        if state.needsNothing {
-            return out + "   no policy isolates this host: it needs no rules (apply removes any of ours)\n\n"
-        }
-        out += "-- ipset restore\n" + r.ipset
-        for f in AddressFamily.allCases {
-            guard let p = r.iptables[f] else { continue }
-            out += "-- \(f == .inet ? "iptables" : "ip6tables")-restore --noflush\n" + p
-        }
-        for t in state.dropLogs {
-            out += "-- drop log prefix \"\(t.prefix)\": \(t.direction.rawValue.lowercased()) of \(t.host), isolated by \(t.policies.joined(separator: ", "))\n"
-        }
-        return out + "\n"
-    }
 }
 
 /// `render --output json`.

@@ -67,7 +67,9 @@ public struct Explanation: Hashable, Sendable, Codable {
     public struct Side: Hashable, Sendable, Codable {
         public var direction: String
         public var workload: String?
-        public var enforced: Bool
+        /// true when the workload is a legacy host, where extend enforces it
+        /// (a pod's side is enforced by the cluster's network plugin).
+        public var enforcedByExtend: Bool
         public var isolated: Bool
         public var isolatedBy: [String]
         public var allowedBy: [Rule]
@@ -92,7 +94,7 @@ public struct Explanation: Hashable, Sendable, Codable {
 
     public init(verdict v: Verdict, from: String, to: String) {
         func side(_ s: SideVerdict) -> Side {
-            Side(direction: s.direction.rawValue, workload: s.workload, enforced: s.workload != nil,
+            Side(direction: s.direction.rawValue, workload: s.workload, enforcedByExtend: s.isHost,
                  isolated: !s.isolatedBy.isEmpty, isolatedBy: s.isolatedBy,
                  allowedBy: s.admittedBy.map { Rule(policy: $0.policy, rule: $0.rule + 1, peer: $0.peer, port: $0.port) },
                  allowed: s.allowed)

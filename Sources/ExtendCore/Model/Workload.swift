@@ -38,7 +38,11 @@ public struct Namespace: Hashable, Sendable {
     public var labels: Labels
     /// true: declared by the inventory, not present in the cluster.
     public var virtual: Bool
-    public init(name: String, labels: Labels = [:], virtual: Bool = false) {
+    /// true: no Namespace object was given, only objects in it (a lone policy
+    /// file); an inventory namespace of that name takes its place.
+    public var implied: Bool
+    public init(name: String, labels: Labels = [:], virtual: Bool = false, implied: Bool = false) {
+        self.implied = implied
         self.name = name
         var l = labels
         // "The Kubernetes control plane sets an immutable label

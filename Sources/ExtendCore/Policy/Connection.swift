@@ -24,6 +24,8 @@ public struct SideVerdict: Hashable, Sendable {
     public var direction: Direction
     /// The workload whose policies decide this side; nil for an outside address (nothing to enforce there).
     public var workload: String?
+    /// The workload is a legacy host (its side is enforced by our rules).
+    public var isHost: Bool = false
     /// Policies that select the workload for this direction (empty: not isolated).
     public var isolatedBy: [String]
     /// Rules that admit the connection.

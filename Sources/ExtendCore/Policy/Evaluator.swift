@@ -30,7 +30,7 @@ public struct Evaluator: Sendable {
                 admissions.append(Admission(policy: p.id, rule: i, peer: peerText, port: portText))
             }
         }
-        return SideVerdict(direction: d, workload: w.ref, isolatedBy: policies.map(\.id), admittedBy: admissions)
+        return SideVerdict(direction: d, workload: w.ref, isHost: w.kind == .host, isolatedBy: policies.map(\.id), admittedBy: admissions)
     }
 
     private func admittingPeer(_ rule: NetworkPolicy.Rule, policyNamespace: String, peer: Endpoint, at address: IPAddress) -> String? {

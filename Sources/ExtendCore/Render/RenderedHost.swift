@@ -68,3 +68,22 @@ public enum StateText {
         return out
     }
 }
+
+extension RenderedHost {
+    /// The section `extend render` prints for a host.
+    public func text(_ host: LegacyHost, dropLogs: [DropLogTag] = []) -> String {
+        var out = "== \(host.name) (\(host.ref)) digest sha256:\(digest)\n"
+        if iptables.isEmpty {
+            return out + "   no policy isolates this host: it needs no rules (apply removes any of ours)\n\n"
+        }
+        out += "-- ipset restore\n" + ipset
+        for f in AddressFamily.allCases {
+            guard let p = iptables[f] else { continue }
+            out += "-- \(f == .inet ? "iptables" : "ip6tables")-restore --noflush\n" + p
+        }
+        for t in dropLogs {
+            out += "-- drop log prefix \"\(t.prefix)\": \(t.direction.rawValue.lowercased()) of \(t.host), isolated by \(t.policies.joined(separator: ", "))\n"
+        }
+        return out + "\n"
+    }
+}
