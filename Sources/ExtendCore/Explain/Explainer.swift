@@ -114,6 +114,10 @@ public struct Explanation: Hashable, Sendable, Codable {
     private static func reasons(_ v: Verdict, from: String, to: String) -> [String] {
         func text(_ s: SideVerdict, who: String, what: String) -> String {
             guard let w = s.workload else { return "\(who) is outside the cluster and the inventory: no \(what) policy applies to it" }
+            if s.toItself { return "\(w) connects to itself, which no \(what) policy can block (a pod cannot block access to itself)" }
+            if let g = s.guardSource, !s.isolatedBy.isEmpty, s.admittedBy.isEmpty {
+                return "\(w) is isolated for \(what) by \(s.isolatedBy.joined(separator: ", ")), but SSH from management source \(g) is always admitted (lockout guard)"
+            }
             if s.isolatedBy.isEmpty { return "\(w) is not isolated for \(what): no policy selects it with \(s.direction.rawValue) in policyTypes" }
             if s.admittedBy.isEmpty {
                 return "\(w) is isolated for \(what) by \(s.isolatedBy.joined(separator: ", ")) and no rule of them admits this connection"

@@ -52,7 +52,7 @@ public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
             if h.isEmpty { return [] }
             var out: [UInt16] = []
             for g in h.split(separator: ":", omittingEmptySubsequences: false) {
-                guard (1...4).contains(g.count), let n = UInt16(g, radix: 16) else { return nil }
+                guard (1...4).contains(g.count), g.allSatisfy(\.isHexDigit), let n = UInt16(g, radix: 16) else { return nil }
                 out.append(n)
             }
             return out
@@ -113,6 +113,11 @@ public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
                     if j - i > bestLen && j - i >= 2 { bestStart = i; bestLen = j - i }
                     i = j
                 } else { i += 1 }
+            }
+            // IPv4-mapped addresses print in mixed notation, as RFC 5952 §5 and iptables-save do.
+            if hi == 0 && lo >> 32 == 0xffff {
+                let v4 = IPAddress.v4(UInt32(lo & 0xffff_ffff))
+                return "::ffff:\(v4)"
             }
             func hex(_ r: ArraySlice<UInt16>) -> String { r.map { String($0, radix: 16) }.joined(separator: ":") }
             if bestStart < 0 { return hex(g[0..<8]) }

@@ -67,6 +67,12 @@ public struct World: Sendable {
 
     public func workload(ref: String) -> Workload? { workloadsByRef[ref] }
 
+    /// The inventory host behind a workload, if it is one.
+    public func host(of w: Workload) -> LegacyHost? {
+        guard w.kind == .host else { return nil }
+        return hosts.first { $0.name == w.name && $0.namespace == w.namespace }
+    }
+
     /// Who holds this address, if anyone ("pod ns/name" or "host name").
     public func owner(of address: IPAddress) -> String? { ownerOfAddress[address] }
 

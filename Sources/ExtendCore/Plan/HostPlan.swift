@@ -6,8 +6,9 @@ public struct HostPlan: Hashable, Sendable {
         case ipsetRestore(String)
         /// `iptables-restore --noflush` (or ip6tables-): our chains and jumps, one transaction.
         case iptablesRestore(AddressFamily, String)
-        /// `ipset restore` of `destroy` lines: our sets nothing refers to any more.
-        case ipsetDestroy(String)
+        /// Our sets nothing refers to any more, destroyed one by one (one still
+        /// in use by a rule that is not ours is left and reported).
+        case ipsetDestroy([String])
     }
 
     public var host: String
@@ -44,7 +45,7 @@ public enum Planner {
 
         // 3. Sets of ours that nothing wants any more (after the chains stopped using them).
         let stale = observed.sets.map(\.name).filter { !wantedNames.contains($0) }
-        if !stale.isEmpty { steps.append(.ipsetDestroy(Payloads.ipsetDestroy(stale))) }
+        if !stale.isEmpty { steps.append(.ipsetDestroy(stale.sorted())) }
 
         let d = StateDiff.diff(observed: observed, desired: desired)
         return HostPlan(host: desired.host, steps: steps, diff: d.text, added: d.added, removed: d.removed)

@@ -31,7 +31,15 @@ public struct SideVerdict: Hashable, Sendable {
     /// Rules that admit the connection.
     public var admittedBy: [Admission]
 
-    public var allowed: Bool { isolatedBy.isEmpty || !admittedBy.isEmpty }
+    /// The connection goes from the workload to itself: "a pod cannot block
+    /// access to itself" (nor block localhost access), whatever isolates it.
+    public var toItself: Bool = false
+
+    /// The lockout guard admits it: SSH to a legacy host from one of its
+    /// management sources, whatever the policies say (not NetworkPolicy; ours).
+    public var guardSource: String?
+
+    public var allowed: Bool { toItself || guardSource != nil || isolatedBy.isEmpty || !admittedBy.isEmpty }
 }
 
 public struct Admission: Hashable, Sendable, CustomStringConvertible {

@@ -6,8 +6,18 @@ public struct Evaluator: Sendable {
     public init(world: World) { selection = Selection(world: world) }
 
     public func evaluate(_ c: Connection) -> Verdict {
-        let egress = side(.egress, subject: c.source, peer: c.destination, peerAddress: c.destinationAddress, c)
-        let ingress = side(.ingress, subject: c.destination, peer: c.source, peerAddress: c.sourceAddress, c)
+        var egress = side(.egress, subject: c.source, peer: c.destination, peerAddress: c.destinationAddress, c)
+        var ingress = side(.ingress, subject: c.destination, peer: c.source, peerAddress: c.sourceAddress, c)
+        // "The entities that a Pod can communicate with are identified through ...
+        // Other pods that are allowed (exception: a pod cannot block access to itself)".
+        if c.source.workload != nil && c.source == c.destination {
+            egress.toItself = true
+            ingress.toItself = true
+        }
+        if let host = c.destination.workload.flatMap(selection.world.host(of:)), c.proto == .tcp, c.port == host.ssh.port,
+           let src = host.management.first(where: { $0.contains(c.sourceAddress) }) {
+            ingress.guardSource = src.description
+        }
         return Verdict(connection: c, egress: egress, ingress: ingress)
     }
 

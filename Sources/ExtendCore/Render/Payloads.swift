@@ -27,19 +27,18 @@ public enum Payloads {
         return "hash:net family \(s.family.rawValue) hashsize \(hashsize) maxelem \(maxelem)"
     }
 
-    public static func ipsetDestroy(_ names: [String]) -> String {
-        names.sorted().map { "destroy \($0)\n" }.joined()
-    }
-
     /// What to do with the jumps from INPUT/OUTPUT into our chains, decided
     /// by comparing with what the host holds (a fresh host: insert both).
     public struct JumpEdits: Hashable, Sendable {
         public var insert: [Direction]
         /// Existing rules in built-in chains that jump into ours, to delete (each exactly as the host holds it).
         public var delete: [ChainRule]
-        public init(insert: [Direction] = [], delete: [ChainRule] = []) {
+        /// Rules to append to built-in chains (a rollback putting back jumps as they were).
+        public var append: [ChainRule]
+        public init(insert: [Direction] = [], delete: [ChainRule] = [], append: [ChainRule] = []) {
             self.insert = insert
             self.delete = delete
+            self.append = append
         }
     }
 
@@ -67,6 +66,7 @@ public enum Payloads {
         }
         for c in remove { out += "-X \(c)\n" }
         for d in jumps.insert { out += "-I \(Naming.builtinChain(d)) 1 -j \(Naming.topChain(d))\n" }
+        for a in jumps.append { out += "-A \(a.chain) \(a.rule)\n" }
         out += "COMMIT\n"
         return out
     }

@@ -15,7 +15,7 @@ public enum LabelValidation {
             let prefix = String(parts[0])
             name = parts[1]
             if prefix.isEmpty { out.append("label key \"\(key)\" has an empty prefix") }
-            else if !isDNS1123Subdomain(prefix) {
+            else if !isKeyPrefix(prefix) {
                 out.append("label key prefix \"\(prefix)\" must be a DNS-1123 subdomain (lower case alphanumerics, '-' and '.', at most 253 characters)")
             }
         }
@@ -69,6 +69,19 @@ public enum LabelValidation {
     public static func isDNS1123Subdomain(_ s: String) -> Bool {
         guard (1...253).contains(s.utf8.count) else { return false }
         return s.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { isDNS1123Label(String($0)) }
+    }
+
+    /// A label key prefix as apimachinery checks it (IsDNS1123Subdomain): at
+    /// most 253 characters, dot-separated parts of the label form — but the
+    /// parts are not held to 63 characters ("isDNS1123LabelExceptMaxLength"),
+    /// so a key the API server accepted is not refused here.
+    private static func isKeyPrefix(_ s: String) -> Bool {
+        guard (1...253).contains(s.utf8.count) else { return false }
+        return s.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { part in
+            let u = Array(part.utf8)
+            guard let f = u.first, let l = u.last, isLowerAlnum(f), isLowerAlnum(l) else { return false }
+            return u.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: "-") }
+        }
     }
 
     private static func isLowerAlnum(_ c: UInt8) -> Bool {
