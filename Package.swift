@@ -60,7 +60,14 @@ let package = Package(
             dependencies: [],
             path: "Tests/LabSupport",
             swiftSettings: strict),
-        .testTarget(name: "ExtendCoreTests", dependencies: ["ExtendCore", "ExtendInput"], swiftSettings: strict),
+        // The conformance cases (policies, universe, probes), shared by the pure
+        // suite and the real-kernel suite so both judge the same data.
+        .target(
+            name: "ConformanceSupport",
+            dependencies: ["ExtendCore"],
+            path: "Tests/ConformanceSupport",
+            swiftSettings: strict),
+        .testTarget(name: "ExtendCoreTests", dependencies: ["ExtendCore", "ExtendInput", "ConformanceSupport"], swiftSettings: strict),
         .testTarget(name: "ExtendInputTests", dependencies: ["ExtendCore", "ExtendInput"], swiftSettings: strict),
         .testTarget(name: "ExtendRenderTests", dependencies: ["ExtendCore", "ExtendInput"],
                     exclude: ["Golden", "Fixtures"], swiftSettings: strict),
