@@ -22,6 +22,22 @@ struct Console: Sendable {
         for d in ds.sorted() { note(d.description) }
     }
 
+    /// A live progress line on a terminal (stderr), cleared with nil.
+    func progress(_ line: String?) {
+        FileHandle.standardError.write(Data(("\r\u{1B}[2K" + (line ?? "")).utf8))
+    }
+
+    /// Colours a diff's +/- lines when stdout is a terminal.
+    func colorDiff(_ diff: String) -> String {
+        guard isTerminal else { return diff }
+        return diff.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            if line.hasPrefix("+") { return "\u{1B}[32m\(line)\u{1B}[0m" }
+            if line.hasPrefix("-") { return "\u{1B}[31m\(line)\u{1B}[0m" }
+            if line.hasPrefix("@@") { return "\u{1B}[36m\(line)\u{1B}[0m" }
+            return String(line)
+        }.joined(separator: "\n")
+    }
+
     func json<T: Encodable>(_ value: T) throws {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

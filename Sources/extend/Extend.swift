@@ -6,5 +6,5 @@ struct Extend: AsyncParsableCommand {
         commandName: "extend",
         abstract: "Carries Kubernetes NetworkPolicy to hosts outside the cluster, as ipset/iptables rules pushed over SSH.",
         version: "0.1.0",
-        subcommands: [RenderCommand.self, ExplainCommand.self])
+        subcommands: [RenderCommand.self, ExplainCommand.self, DiffCommand.self, ApplyCommand.self])
 }

@@ -1,0 +1,183 @@
+import ExtendCore
+import Foundation
+import Logging
+
+/// Works one host over SSH: reads what it holds of ours, and (for apply)
+/// loads the change under a rollback that the host runs by itself unless a
+/// fresh connection confirms it. Blocking: run it on a thread of its own
+/// (`Fleet` does).
+public struct HostAgent: Sendable {
+    public struct Options: Sendable {
+        /// Seconds after which an unconfirmed apply restores the previous rules.
+        public var rollbackAfter: Int = 30
+        /// Run the firewall commands through `sudo -n`.
+        public var sudo: Bool = false
+        /// Install the rules so they survive a reboot (persist: true).
+        public var persist: Bool = false
+        /// Tests only: skip the confirmation, as if the fresh connection never came.
+        public var skipConfirmation: Bool = false
+        public init() {}
+    }
+
+    public var endpoint: SSHEndpoint
+    public var desired: HostDesiredState
+    public var options: Options
+    public var logger: Logger
+
+    public init(endpoint: SSHEndpoint, desired: HostDesiredState, options: Options = Options(),
+                logger: Logger = SSHConnection.defaultLogger) {
+        self.endpoint = endpoint
+        self.desired = desired
+        self.options = options
+        self.logger = logger
+    }
+
+    var host: String { endpoint.name }
+
+    /// diff: read and compare; never writes.
+    public func diff() -> HostReport {
+        let started = ContinuousClock.now
+        do {
+            let conn = try SSHConnection.connect(endpoint, logger: logger)
+            defer { conn.close() }
+            let obs = try observe(conn)
+            let plan = Planner.plan(desired, observed: obs.observed)
+            return report(plan.inSync ? .inSync : .changes, plan: plan, obs, started,
+                          plan.inSync ? "in sync" : "\(plan.steps.count) step(s) pending: +\(plan.added) -\(plan.removed)")
+        } catch {
+            return failure(error, started)
+        }
+    }
+
+    /// apply: converge this host, atomically, confirmed over a fresh connection.
+    public func apply() -> HostReport {
+        let started = ContinuousClock.now
+        let obs: HostObservation
+        let plan: HostPlan
+        do {
+            let conn = try SSHConnection.connect(endpoint, logger: logger)
+            defer { conn.close() }
+            obs = try observe(conn)
+            plan = Planner.plan(desired, observed: obs.observed)
+            if plan.inSync {
+                if let bundle = persistence(obs) {
+                    try persist(conn, bundle)
+                    return report(.applied, plan: plan, obs, started, options.persist ? "rules were in sync; persisted them" : "rules were in sync; removed persisted rules")
+                }
+                return report(.inSync, plan: plan, obs, started, "in sync; nothing written")
+            }
+            let token = Self.token()
+            let bundle = ApplyBundle.make(plan: plan, rollback: RollbackPayloads.plan(back: obs.observed, from: desired),
+                                          expect: obs.stateHash, token: token, rollbackAfter: options.rollbackAfter)
+            let r = try conn.run(HostScripts.command(HostScripts.apply, sudo: options.sudo), stdin: bundle.bytes)
+            guard r.succeeded, r.stdoutText.contains("#npx applied") else {
+                throw remote("apply", r)
+            }
+            conn.close()
+            if options.skipConfirmation {
+                throw SSHError(.unconfirmed, host: endpoint.label,
+                    "\(endpoint.label): the apply was not confirmed (confirmation skipped); the host restores its previous rules by itself within \(options.rollbackAfter) s")
+            }
+            try confirm(token: token)
+            return report(.applied, plan: plan, obs, started, "applied and confirmed: +\(plan.added) -\(plan.removed)")
+        } catch {
+            return failure(error, started)
+        }
+    }
+
+    /// Over a fresh connection: the host must hold exactly what we wanted; only
+    /// then is the pending rollback cancelled. Anything else leaves the
+    /// rollback to run by itself.
+    func confirm(token: String) throws(SSHError) {
+        let conn: SSHConnection
+        do {
+            conn = try SSHConnection.connect(endpoint, logger: logger)
+        } catch {
+            throw SSHError(.unconfirmed, host: endpoint.label,
+                "\(endpoint.label): the apply could not be confirmed over a fresh connection (\(error.message)); the host restores its previous rules by itself within \(options.rollbackAfter) s")
+        }
+        defer { conn.close() }
+        let after = try observe(conn)
+        let check = Planner.plan(desired, observed: after.observed)
+        guard check.inSync else {
+            throw SSHError(.unconfirmed, host: endpoint.label,
+                "\(endpoint.label): after the apply the host does not hold the wanted rules (+\(check.added) -\(check.removed)); not confirmed, the host restores its previous rules by itself within \(options.rollbackAfter) s")
+        }
+        let r = try conn.run(HostScripts.command(HostScripts.confirm, sudo: options.sudo), stdin: Array((token + "\n").utf8))
+        guard r.succeeded else {
+            throw SSHError(.unconfirmed, host: endpoint.label,
+                "\(endpoint.label): \(r.stderr.trimmedLastLine.isEmpty ? "confirmation failed (exit \(r.exitStatus))" : r.stderr.trimmedLastLine)")
+        }
+        if let bundle = persistence(after) { try persist(conn, bundle) }
+    }
+
+    /// What the persisted rules should be (the payloads of a fresh host), or
+    /// nil when the host already has exactly that (or none, and none is wanted).
+    func persistence(_ obs: HostObservation) -> ApplyBundle? {
+        var b = ApplyBundle()
+        if options.persist {
+            let r = RenderedHost(desired)
+            let files = [r.ipset, r.iptables[.inet] ?? "", r.iptables[.inet6] ?? ""]
+            if obs.persisted == Naming.sha256Hex(files.joined()) { return nil }
+            b.add("mode", "on")
+            b.add("ipset", files[0])
+            b.add("iptables", files[1])
+            b.add("ip6tables", files[2])
+            b.add("unit", HostScripts.restoreUnit)
+        } else {
+            if obs.persisted == nil { return nil }
+            b.add("mode", "off")
+        }
+        return b
+    }
+
+    func observe(_ conn: SSHConnection) throws(SSHError) -> HostObservation {
+        let r = try conn.run(HostScripts.command(HostScripts.observe, sudo: options.sudo))
+        guard r.succeeded else { throw remote("reading the rules", r) }
+        do {
+            return try HostObservation.parse(r.stdoutText)
+        } catch {
+            throw SSHError(.remote, host: endpoint.label, "\(endpoint.label): cannot read the host's rules: \(error.description)")
+        }
+    }
+
+    func persist(_ conn: SSHConnection, _ bundle: ApplyBundle) throws(SSHError) {
+        let r = try conn.run(HostScripts.command(HostScripts.persist, sudo: options.sudo), stdin: bundle.bytes)
+        guard r.succeeded else { throw remote("persisting the rules", r) }
+    }
+
+    private func remote(_ what: String, _ r: CommandResult) -> SSHError {
+        let why = r.stderr.trimmedLastLine
+        return SSHError(.remote, host: endpoint.label,
+            "\(endpoint.label): \(what) failed (exit \(r.exitStatus)\(r.exitSignal.map { ", signal \($0)" } ?? ""))" + (why.isEmpty ? "" : ": \(why)"))
+    }
+
+    private func report(_ status: HostReport.Status, plan: HostPlan, _ obs: HostObservation,
+                        _ started: ContinuousClock.Instant, _ message: String) -> HostReport {
+        HostReport(host: host, status: status, message: message, diff: plan.diff, added: plan.added, removed: plan.removed,
+                   backends: Dictionary(uniqueKeysWithValues: obs.observed.backends.map { ($0.key.rawValue, $0.value) }),
+                   milliseconds: Int((ContinuousClock.now - started).wholeMilliseconds))
+    }
+
+    private func failure(_ error: any Error, _ started: ContinuousClock.Instant) -> HostReport {
+        let ms = Int((ContinuousClock.now - started).wholeMilliseconds)
+        guard let e = error as? SSHError else {
+            return HostReport(host: host, status: .error, message: "\(endpoint.label): \(error)", milliseconds: ms)
+        }
+        let unreachable: Set<SSHError.Stage> = [.configuration, .resolve, .connect, .handshake, .hostKey, .auth]
+        return HostReport(host: host, status: unreachable.contains(e.stage) ? .unreachable : .error, message: e.message, milliseconds: ms)
+    }
+
+    /// A random token naming this apply's rollback, so a confirmation can only cancel its own.
+    static func token() -> String {
+        var g = SystemRandomNumberGenerator()
+        return (0..<4).map { _ in String(g.next() as UInt64, radix: 16) }.joined()
+    }
+}
+
+extension String {
+    /// The last non-empty line, for error messages from a host's stderr.
+    var trimmedLastLine: String {
+        split(separator: "\n").last.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
+    }
+}

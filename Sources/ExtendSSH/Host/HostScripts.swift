@@ -1,0 +1,139 @@
+/// The only commands netpol-extend runs on a host: fixed text chosen by the
+/// program. Nothing from the inventory, the cluster or any label ever becomes
+/// part of a command line; payloads and parameters travel on stdin.
+///
+/// What the host keeps: `/run/netpol-extend` (the lock, the pending
+/// rollback's pid, scratch space) and `/var/lib/netpol-extend` (the rollback
+/// snapshot and log, persisted rules).
+enum HostScripts {
+    static let runDir = "/run/netpol-extend"
+    static let stateDir = "/var/lib/netpol-extend"
+
+    /// A script as a remote command line: `sh -c '…'`, through `sudo -n` when asked.
+    static func command(_ script: String, sudo: Bool) -> String {
+        precondition(!script.contains("'"), "host scripts are single-quoted and must not contain a quote")
+        return (sudo ? "sudo -n " : "") + "sh -c '" + script + "'"
+    }
+
+    static let prelude = """
+    set -u
+    export LC_ALL=C PATH=/usr/sbin:/sbin:/usr/bin:/bin:$PATH
+    for t in ipset iptables iptables-save iptables-restore ip6tables-save ip6tables-restore flock setsid sha256sum; do
+      command -v "$t" >/dev/null 2>&1 || { echo "netpol-extend: $t is not installed on this host" >&2; exit 40; }
+    done
+
+    """
+
+    /// Prints what we own, in sections the client parses; changes nothing.
+    static let observe = prelude + """
+    echo "#npx backend"
+    iptables -V 2>&1
+    ip6tables -V 2>&1
+    echo "#npx ipset"
+    ipset save || exit 41
+    echo "#npx iptables"
+    iptables-save -t filter || exit 42
+    echo "#npx ip6tables"
+    ip6tables-save -t filter || exit 43
+    echo "#npx persist"
+    p=\(stateDir)/persist
+    if [ -f "$p/iptables" ]; then cat "$p/ipset" "$p/iptables" "$p/ip6tables" 2>/dev/null | sha256sum | cut -c1-64; fi
+    echo "#npx end"
+    """
+
+    /// The lines of our state that the apply's precondition hashes; the
+    /// client computes the same from what `observe` printed.
+    static let stateFunction = """
+    state() {
+      { ipset save | grep -E "^(create|add) npx-"
+        iptables-save -t filter | grep -F "NPX-"
+        ip6tables-save -t filter | grep -F "NPX-"
+      } | sort | sha256sum | cut -c1-64
+    }
+
+    """
+
+    /// Reads the bundle from stdin (sections `#npx NAME`), checks that the host
+    /// still holds what was read, schedules the rollback detached from this
+    /// session, then loads sets, IPv4 chains, IPv6 chains, in that order, each
+    /// one transaction. A failing step rolls back at once.
+    static let apply = prelude + stateFunction + """
+    d=\(runDir); s=\(stateDir)
+    umask 077
+    mkdir -p "$d" "$s" || exit 50
+    exec 9>"$d/lock"
+    flock -w 30 9 || { echo "netpol-extend: another apply or rollback holds $d/lock" >&2; exit 51; }
+    w=$(mktemp -d "$d/apply.XXXXXX") || exit 50
+    trap "rm -rf \\"$w\\"" EXIT
+    awk -v dir="$w" "/^#npx /{ if (\\$2 == \\"end\\") { ok = 1; exit } f = dir \\"/\\" \\$2; printf \\"\\" > f; next } { print > f } END { if (!ok) exit 1 }" || {
+      echo "netpol-extend: the payload arrived incomplete; nothing was changed" >&2; exit 52; }
+    if [ "$(state)" != "$(cat "$w/expect")" ]; then
+      echo "netpol-extend: the rules of ours on this host changed since they were read; nothing was changed, run again" >&2; exit 53
+    fi
+    if [ -f "$d/rollback.pid" ] && kill -0 "$(cat "$d/rollback.pid")" 2>/dev/null; then
+      echo "netpol-extend: a rollback from an unconfirmed apply is still pending; nothing was changed, run again once it has run" >&2; exit 55
+    fi
+    rb="$s/rollback"
+    rm -rf "$rb" && mkdir -p "$rb" || exit 50
+    for f in run ipset iptables ip6tables destroy; do
+      [ -f "$w/rollback-$f" ] && cp "$w/rollback-$f" "$rb/$f"
+    done
+    tok=$(cat "$w/token"); secs=$(cat "$w/timeout")
+    # 9>&-: the rollback must not inherit our hold on the lock.
+    setsid sh "$rb/run" "$d" "$secs" "$rb" "$s" wait "npx-rollback-$tok" </dev/null >/dev/null 2>&1 9>&- &
+    echo $! > "$d/rollback.pid"
+    fail() {
+      echo "netpol-extend: $1 failed; the previous rules are being restored" >&2
+      kill -TERM -- "-$(cat "$d/rollback.pid")" 2>/dev/null
+      sh "$rb/run" "$d" 0 "$rb" "$s" held "npx-rollback-$tok" >/dev/null 2>&1
+      exit 54
+    }
+    if [ -s "$w/ipset" ]; then ipset restore < "$w/ipset" || fail "ipset restore"; fi
+    if [ -s "$w/iptables" ]; then iptables-restore --noflush < "$w/iptables" || fail "iptables-restore"; touch "$rb/done-iptables"; fi
+    if [ -s "$w/ip6tables" ]; then ip6tables-restore --noflush < "$w/ip6tables" || fail "ip6tables-restore"; touch "$rb/done-ip6tables"; fi
+    if [ -s "$w/destroy" ]; then
+      while read -r n; do
+        ipset destroy "$n" 2>/dev/null || echo "netpol-extend: set $n is still in use by a rule that is not ours; left in place" >&2
+      done < "$w/destroy"
+    fi
+    echo "#npx applied $(cat "$d/rollback.pid")"
+    """
+
+    /// Runs detached: after the timeout, restores what the host held before
+    /// the apply (arguments: run dir, seconds, snapshot dir, state dir, "wait"
+    /// or "held" when the caller already holds the lock, and a token naming it).
+    static let rollback = """
+    d=$1; secs=$2; rb=$3; s=$4; mode=$5
+    export LC_ALL=C PATH=/usr/sbin:/sbin:/usr/bin:/bin:$PATH
+    [ "$secs" -gt 0 ] && sleep "$secs"
+    if [ "$mode" != held ]; then exec 9>"$d/lock"; flock 9; fi
+    rc=0
+    if [ -s "$rb/ipset" ]; then ipset restore < "$rb/ipset" || rc=1; fi
+    if [ -f "$rb/done-iptables" ] && [ -s "$rb/iptables" ]; then iptables-restore --noflush < "$rb/iptables" || rc=1; fi
+    if [ -f "$rb/done-ip6tables" ] && [ -s "$rb/ip6tables" ]; then ip6tables-restore --noflush < "$rb/ip6tables" || rc=1; fi
+    if [ -s "$rb/destroy" ]; then
+      while read -r n; do ipset destroy "$n" 2>/dev/null; done < "$rb/destroy"
+    fi
+    echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) rolled back an unconfirmed apply, status $rc" >> "$s/rollback.log"
+    rm -f "$d/rollback.pid" "$rb/done-iptables" "$rb/done-ip6tables"
+    exit $rc
+    """
+
+    /// Cancels the pending rollback named by the token on stdin, if it is
+    /// still pending. Exit 30: it already ran (or never existed).
+    static let confirm = prelude + """
+    d=\(runDir)
+    tok=$(head -c 64)
+    exec 9>"$d/lock"
+    flock -w 30 9 || { echo "netpol-extend: $d/lock is held" >&2; exit 51; }
+    pid=$(cat "$d/rollback.pid" 2>/dev/null || true)
+    if [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr "\\000" " " < "/proc/$pid/cmdline" | grep -qF "npx-rollback-$tok"; then
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
+      rm -f "$d/rollback.pid"
+      echo "#npx confirmed"
+      exit 0
+    fi
+    echo "netpol-extend: no pending rollback for this apply: it already ran and restored the previous rules" >&2
+    exit 30
+    """
+}

@@ -1,0 +1,53 @@
+import ExtendCore
+
+/// What `observe` printed, parsed into the model render produces, and the
+/// hash of our state that the apply's precondition recomputes on the host.
+public struct HostObservation: Hashable, Sendable {
+    public var observed: ObservedHost
+    /// sha256 of the sorted lines of ours (sets, chains, jumps): the host
+    /// refuses an apply whose expectation no longer matches.
+    public var stateHash: String
+    /// sha256 of the persisted payloads (ipset, iptables, ip6tables files
+    /// concatenated), nil when the host has none.
+    public var persisted: String?
+
+    /// Parses the `#npx SECTION` output of `HostScripts.observe`.
+    public static func parse(_ output: String) throws(ObservedParser.Failure) -> HostObservation {
+        var sections: [String: [Substring]] = [:]
+        var current: String?
+        var ended = false
+        for line in output.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("#npx ") {
+                let name = String(line.dropFirst(5))
+                if name == "end" { ended = true; break }
+                current = name
+                sections[name] = []
+                continue
+            }
+            if let c = current { sections[c, default: []].append(line) }
+        }
+        guard ended else { throw .init(description: "the host's output ended early (\(output.utf8.count) bytes)") }
+        func text(_ name: String) -> String { (sections[name] ?? []).joined(separator: "\n") }
+        let sets = try ObservedParser.ipsetSave(text("ipset"))
+        let v4 = try ObservedParser.iptablesSave(text("iptables"))
+        let v6 = try ObservedParser.iptablesSave(text("ip6tables"))
+        var backends: [AddressFamily: String] = [:]
+        for line in sections["backend"] ?? [] {
+            let family: AddressFamily = line.hasPrefix("ip6tables") ? .inet6 : .inet
+            if line.contains("(nf_tables)") { backends[family] = "nf_tables" }
+            else if line.contains("(legacy)") { backends[family] = "legacy" }
+        }
+        var tables: [AddressFamily: ObservedTable] = [:]
+        if !v4.isEmpty { tables[.inet] = v4 }
+        if !v6.isEmpty { tables[.inet6] = v6 }
+        // The same lines, filter, order and hash as the host's `state` function.
+        var lines: [Substring] = (sections["ipset"] ?? []).filter { $0.hasPrefix("create npx-") || $0.hasPrefix("add npx-") }
+        lines += (sections["iptables"] ?? []).filter { $0.contains("NPX-") }
+        lines += (sections["ip6tables"] ?? []).filter { $0.contains("NPX-") }
+        lines.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let joined = lines.map { $0 + "\n" }.joined()
+        let persisted = (sections["persist"] ?? []).first { $0.count == 64 }.map(String.init)
+        return HostObservation(observed: ObservedHost(sets: sets, tables: tables, backends: backends),
+                               stateHash: Naming.sha256Hex(joined), persisted: persisted)
+    }
+}
