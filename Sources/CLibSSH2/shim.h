@@ -1,5 +1,6 @@
 #ifndef NETPOL_EXTEND_CLIBSSH2_SHIM_H
 #define NETPOL_EXTEND_CLIBSSH2_SHIM_H
+#include <string.h>
 #include <libssh2.h>
 #include <libssh2_publickey.h>
 
@@ -34,5 +35,9 @@ static inline int npx_ssh2_userauth_publickey_fromfile(LIBSSH2_SESSION *s, const
                                                        const char *pub, const char *priv,
                                                        const char *pass) {
     return libssh2_userauth_publickey_fromfile_ex(s, user, (unsigned int)strlen(user), pub, priv, pass);
+}
+/* The agent identity's comment, or NULL; keeps the struct layout out of Swift code. */
+static inline const char *npx_ssh2_agent_identity_comment(struct libssh2_agent_publickey *identity) {
+    return identity ? identity->comment : NULL;
 }
 #endif

@@ -42,6 +42,7 @@ public struct ObservedTable: Hashable, Sendable {
 public enum ObservedParser {
     public struct Failure: Error, Hashable, Sendable, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// `iptables-save -t filter` output.

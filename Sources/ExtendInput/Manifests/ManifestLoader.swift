@@ -1,0 +1,29 @@
+import ExtendCore
+
+/// Reads cluster state from manifests (`--manifests PATH`, repeatable): files
+/// or folders of YAML or JSON, multi-document or `kind: List` as
+/// `kubectl get namespaces,pods,networkpolicies -A -o yaml` prints it.
+/// Namespaces, Pods and NetworkPolicies are read, with the API server's
+/// defaulting applied to policies (files are not defaulted); other kinds are
+/// skipped with a note. The only I/O is reading the files.
+public enum ManifestLoader {
+    public static func load(paths: [String]) -> ManifestLoad {
+        let problems = Problems()
+        var decoder = ManifestDecoder(problems: problems)
+        for path in ManifestFiles.expand(paths, problems: problems) {
+            guard let file = SourceFile.read(path: path, problems: problems) else { continue }
+            decoder.read(file)
+        }
+        return decoder.finish()
+    }
+
+    /// Reads manifest text as if from `path` (which only names it in messages).
+    public static func parse(_ text: String, path: String = "<manifests>") -> ManifestLoad {
+        let problems = Problems()
+        var decoder = ManifestDecoder(problems: problems)
+        if let file = SourceFile.parse(text: text, path: path, problems: problems) {
+            decoder.read(file)
+        }
+        return decoder.finish()
+    }
+}

@@ -1,0 +1,41 @@
+import ExtendCore
+
+/// The part of `metadata` this tool reads.
+struct ObjectMeta {
+    var name: String
+    var namespace: String
+    var labels: Labels
+
+    /// `metadata` of an object; a namespaced object with no namespace is in
+    /// "default", as kubectl would create it.
+    static func read(_ object: Fields, namespaced: Bool) -> ObjectMeta? {
+        guard let c = object["metadata"] else {
+            object.cursor.error("missing metadata: every object needs metadata.name")
+            return nil
+        }
+        guard let f = c.fields() else { return nil }
+        let name: String?
+        if let n = f["name"] { name = n.nonEmptyString() } else {
+            c.error("missing name: every object needs metadata.name")
+            name = nil
+        }
+        var namespace: String? = "default"
+        if namespaced, let n = f["namespace"] { namespace = n.dnsLabel("namespace") }
+        let labels = f["labels"].map { $0.labels() } ?? [:]
+        guard let name, let namespace, let labels else { return nil }
+        return ObjectMeta(name: name, namespace: namespaced ? namespace : "", labels: labels)
+    }
+
+    /// `Kind namespace/name` (or `Kind name`) for notes, read leniently: a
+    /// skipped object's metadata is not ours to judge.
+    static func describe(kind: String, _ object: Fields) -> String {
+        guard case .mapping(let meta)? = object.entries.first(where: { $0.key == "metadata" })?.value else {
+            return kind
+        }
+        func text(_ key: String) -> String? {
+            meta.first { $0.key.scalar?.string == key }?.value.scalar?.string
+        }
+        let name = text("name") ?? "(unnamed)"
+        return text("namespace").map { "\(kind) \($0)/\(name)" } ?? "\(kind) \(name)"
+    }
+}

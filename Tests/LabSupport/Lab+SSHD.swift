@@ -1,0 +1,94 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Lab {
+    /// The host's sshd files: an ed25519 host key and a config that listens
+    /// on the host's address only and logs VERBOSE to a file of its own.
+    static func makeSSHDFiles(
+        index: Int, netns: String, address: String, port: Int, veth: String,
+        directory: String, authorizedKeys: String
+    ) throws(LabError) -> LabHost {
+        let home = directory + "/" + netns
+        do {
+            try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        } catch {
+            throw LabError("cannot create \(home): \(error)")
+        }
+        let hostKey = home + "/ssh_host_ed25519_key"
+        try LabProcess.check(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "lab host \(netns)", "-f", hostKey])
+        let publicKey = try readText(hostKey + ".pub").trimmingCharacters(in: .whitespacesAndNewlines)
+        let config = home + "/sshd_config"
+        let log = home + "/sshd.log"
+        let text = """
+            ListenAddress \(address)
+            Port \(port)
+            HostKey \(hostKey)
+            PidFile \(home)/sshd.pid
+            AuthorizedKeysFile \(authorizedKeys)
+            PermitRootLogin prohibit-password
+            StrictModes no
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            UsePAM no
+            UseDNS no
+            PrintMotd no
+            PrintLastLog no
+            LogLevel VERBOSE
+            MaxStartups 200:30:400
+            MaxSessions 64
+            Subsystem sftp internal-sftp
+
+            """
+        guard FileManager.default.createFile(atPath: config, contents: Data(text.utf8)) else {
+            throw LabError("cannot write \(config)")
+        }
+        return LabHost(
+            index: index, name: netns, netns: netns, address: address, port: port, veth: veth,
+            hostKeyPath: hostKey, hostPublicKey: publicKey, sshdConfigPath: config, sshdLogPath: log)
+    }
+
+    /// Starts the host's sshd inside its namespace, in a mount namespace of its
+    /// own where /var/lib/netpol-extend and /run/netpol-extend are private
+    /// tmpfs (each host keeps its own state there), and waits until it accepts
+    /// connections. Its pid is recorded; teardown stops it.
+    public func startSSHD(_ host: LabHost) throws {
+        if let running = sshdPID(of: host), LabProcess.isRunning(running) { return }
+        let script = "mount -t tmpfs tmpfs /var/lib/netpol-extend && mount -t tmpfs tmpfs /run/netpol-extend"
+            + " && exec /usr/sbin/sshd -D -f '\(host.sshdConfigPath)' -E '\(host.sshdLogPath)'"
+        let startLog = host.sshdLogPath + ".start"
+        let pid = try LabProcess.spawn(
+            ["ip", "netns", "exec", host.netns, "unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+            logFile: startLog)
+        recordSSHD(pid, for: host)
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline {
+            if !LabProcess.isRunning(pid) {
+                _ = takeSSHD(for: host)
+                resources.forget(child: pid)
+                let said = ((try? Lab.readText(startLog)) ?? "") + ((try? Lab.readText(host.sshdLogPath)) ?? "")
+                throw LabError("sshd for \(host.name) exited at start: \(said)")
+            }
+            if LabNetwork.canConnect(to: host.address, port: host.port, within: .milliseconds(200)) { return }
+            usleep(20_000)
+        }
+        throw LabError("sshd for \(host.name) did not accept connections on \(host.address):\(host.port) within 15s")
+    }
+
+    /// Stops the host's sshd (SIGTERM, then SIGKILL) so it refuses new
+    /// connections. Sessions already open are left; teardown ends them.
+    /// Its private tmpfs state goes with it once those sessions end.
+    public func killSSHD(_ host: LabHost) {
+        guard let pid = takeSSHD(for: host) else { return }
+        LabProcess.terminate(pid)
+        resources.forget(child: pid)
+    }
+
+    static func readText(_ path: String) throws(LabError) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LabError("cannot read \(path)")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
