@@ -23,8 +23,8 @@ struct Bench {
             ("1x, pods 2x", base.pods * 2, base.policies, base.hosts),
             ("1x, pods 4x", base.pods * 4, base.policies, base.hosts),
         ]
-        print("| size | namespaces | pods | policies | hosts | payload bytes | compile+render | peak memory | rules/host max | rules/host mean | set entries/host max | set entries/host mean |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        print("| size | namespaces | pods | policies | hosts | payload bytes | compile+render | per payload MB | peak memory | rules/host max | rules/host mean | set entries/host max | set entries/host mean |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for (label, pods, policies, hosts) in sizes {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: args[0])
@@ -69,6 +69,6 @@ struct Bench {
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         let peakMB = Double(usage.ru_maxrss) / 1024
         func mean(_ a: [Int]) -> String { a.isEmpty ? "0" : String(format: "%.1f", Double(a.reduce(0, +)) / Double(a.count)) }
-        return Result(line: "| \(namespaces) | \(pods) | \(policies) | \(hosts) | \(String(format: "%.1f MB", Double(bytes) / 1e6)) | \(String(format: "%.0f ms", ms)) | \(String(format: "%.0f MB", peakMB)) | \(rules.max() ?? 0) | \(mean(rules)) | \(entries.max() ?? 0) | \(mean(entries)) |")
+        return Result(line: "| \(namespaces) | \(pods) | \(policies) | \(hosts) | \(String(format: "%.1f MB", Double(bytes) / 1e6)) | \(String(format: "%.0f ms", ms)) | \(String(format: "%.1f ms", ms / max(0.001, Double(bytes) / 1e6))) | \(String(format: "%.0f MB", peakMB)) | \(rules.max() ?? 0) | \(mean(rules)) | \(entries.max() ?? 0) | \(mean(entries)) |")
     }
 }

@@ -6,16 +6,30 @@ struct Console: Sendable {
     var isTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
     var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
+    /// Results. SIGPIPE is ignored (see `Extend.main`), so a reader that went
+    /// away (`extend render | head`) or a full disk shows up here as an error:
+    /// end with exit code 1 instead of trapping in Foundation's `write(_:)`.
     func out(_ s: String) {
-        FileHandle.standardOutput.write(Data(s.utf8))
+        do {
+            try FileHandle.standardOutput.write(contentsOf: Data(s.utf8))
+        } catch {
+            // A closed pipe needs no message: its reader has all it wanted.
+            let ns = error as NSError
+            let cause = ns.userInfo[NSUnderlyingErrorKey] as? NSError ?? ns
+            if !(cause.domain == NSPOSIXErrorDomain && cause.code == Int(EPIPE)) {
+                note("extend: cannot write to standard output: \(cause.localizedDescription)")
+            }
+            exit(1)
+        }
     }
 
     func error(_ s: String) {
-        FileHandle.standardError.write(Data(("extend: " + s + "\n").utf8))
+        note("extend: " + s)
     }
 
+    /// Diagnostics; if stderr itself is gone there is nobody left to tell.
     func note(_ s: String) {
-        FileHandle.standardError.write(Data((s + "\n").utf8))
+        try? FileHandle.standardError.write(contentsOf: Data((s + "\n").utf8))
     }
 
     func report(_ ds: [Diagnostic]) {
@@ -24,7 +38,7 @@ struct Console: Sendable {
 
     /// A live progress line on a terminal (stderr), cleared with nil.
     func progress(_ line: String?) {
-        FileHandle.standardError.write(Data(("\r\u{1B}[2K" + (line ?? "")).utf8))
+        try? FileHandle.standardError.write(contentsOf: Data(("\r\u{1B}[2K" + (line ?? "")).utf8))
     }
 
     /// Colours a diff's +/- lines when stdout is a terminal.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Extend: AsyncParsableCommand {
@@ -7,4 +8,11 @@ struct Extend: AsyncParsableCommand {
         abstract: "Carries Kubernetes NetworkPolicy to hosts outside the cluster, as ipset/iptables rules pushed over SSH.",
         version: "0.1.0",
         subcommands: [RenderCommand.self, ExplainCommand.self, DiffCommand.self, ApplyCommand.self])
+
+    static func main() async {
+        // A peer closing a socket (an ssh-agent, a host) must surface as an
+        // error on that host, not kill the whole run.
+        signal(SIGPIPE, SIG_IGN)
+        await main(nil)
+    }
 }

@@ -6,13 +6,13 @@ import Testing
 /// The two policies of the Weave Net / Wealth Wizards case study, as published.
 @Suite struct WealthWizardsExampleTests {
     static let path: String = {
-        // Tests/ExtendInputTests/ → the repository → ../shared beside it.
+        // The bundled example keeps the case study's file exactly as published.
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        return repo.deletingLastPathComponent().appendingPathComponent("shared/examples/wealth-wizards-policies.yaml").path
+        return repo.appendingPathComponent("inventory/example/cluster/policies-wealth-wizards.yaml").path
     }()
 
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: path)))
+    @Test
     func bothPoliciesDecodeAsTheSpecSays() throws {
         let load = ManifestLoader.load(paths: [Self.path])
         let cluster = try load.get()

@@ -7,6 +7,12 @@ public struct HostDesiredState: Hashable, Sendable {
     /// Drop-log prefixes and what they stand for (only with logDrops).
     public var dropLogs: [DropLogTag]
 
+    public init(host: String, tables: [FamilyTable], dropLogs: [DropLogTag] = []) {
+        self.host = host
+        self.tables = tables
+        self.dropLogs = dropLogs
+    }
+
     public var needsNothing: Bool { tables.isEmpty }
     public func table(_ f: AddressFamily) -> FamilyTable? { tables.first { $0.family == f } }
     public var sets: [IPSetSpec] { tables.flatMap(\.sets) }
@@ -18,6 +24,12 @@ public struct FamilyTable: Hashable, Sendable {
     public var sets: [IPSetSpec]
     /// Top-level chains first (input, output), then the policy chains sorted by name.
     public var chains: [ChainSpec]
+
+    public init(family: AddressFamily, sets: [IPSetSpec], chains: [ChainSpec]) {
+        self.family = family
+        self.sets = sets
+        self.chains = chains
+    }
 }
 
 public struct IPSetSpec: Hashable, Sendable {
@@ -25,6 +37,12 @@ public struct IPSetSpec: Hashable, Sendable {
     public var family: AddressFamily
     /// Sorted; nomatch entries carve an ipBlock's `except` out of its cidr.
     public var members: [SetMember]
+
+    public init(name: String, family: AddressFamily, members: [SetMember]) {
+        self.name = name
+        self.family = family
+        self.members = members
+    }
 }
 
 public struct SetMember: Hashable, Comparable, Sendable, CustomStringConvertible {
@@ -44,6 +62,11 @@ public struct SetMember: Hashable, Comparable, Sendable, CustomStringConvertible
 public struct ChainSpec: Hashable, Sendable {
     public var name: String
     public var rules: [RuleSpec]
+
+    public init(name: String, rules: [RuleSpec]) {
+        self.name = name
+        self.rules = rules
+    }
 }
 
 /// One rule as the argument words after `-A CHAIN`, in the order
