@@ -69,7 +69,13 @@ public struct HostAgent: Sendable {
             let token = Self.token()
             let bundle = ApplyBundle.make(plan: plan, rollback: RollbackPayloads.plan(back: obs.observed, from: desired),
                                           expect: obs.stateHash, token: token, rollbackAfter: options.rollbackAfter)
-            let r = try conn.run(HostScripts.command(HostScripts.apply, sudo: options.sudo), stdin: bundle.bytes)
+            let r: CommandResult
+            do {
+                r = try conn.run(HostScripts.command(HostScripts.apply, sudo: options.sudo), stdin: bundle.bytes)
+            } catch {
+                throw SSHError(.unconfirmed, host: endpoint.label,
+                    "\(error.message); the apply was interrupted: if it had started, the host restores its previous rules by itself within \(options.rollbackAfter) s")
+            }
             guard r.succeeded, r.stdoutText.contains("#npx applied") else {
                 throw remote("apply", r)
             }
