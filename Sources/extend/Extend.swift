@@ -13,6 +13,20 @@ struct Extend: AsyncParsableCommand {
         // A peer closing a socket (an ssh-agent, a host) must surface as an
         // error on that host, not kill the whole run.
         signal(SIGPIPE, SIG_IGN)
-        await main(nil)
+        do {
+            var command = try parseAsRoot()
+            if var async = command as? any AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            // spec/cli.md: bad input, flags included, exits 1 (not EX_USAGE's 64).
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(1)
+            }
+            exit(withError: error)
+        }
     }
 }

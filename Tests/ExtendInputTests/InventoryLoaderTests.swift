@@ -47,8 +47,8 @@ import Testing
         let inventory = try InventoryLoader.parse(Self.full, path: "inv.yaml").get()
         #expect(inventory.source == "inv.yaml")
         #expect(inventory.namespaces == [
-            Namespace(name: "legacy", labels: ["env": "live"], virtual: true),
-            Namespace(name: "batch", virtual: true),
+            Namespace(name: "legacy", labels: ["env": "live"], virtual: true, origin: "inv.yaml:4:11"),
+            Namespace(name: "batch", virtual: true, origin: "inv.yaml:6:11"),
         ])
         #expect(inventory.namespaces.allSatisfy { $0.virtual })
         #expect(inventory.namespaces[0].labels["kubernetes.io/metadata.name"] == "legacy")

@@ -41,8 +41,11 @@ public struct Namespace: Hashable, Sendable {
     /// true: no Namespace object was given, only objects in it (a lone policy
     /// file); an inventory namespace of that name takes its place.
     public var implied: Bool
-    public init(name: String, labels: Labels = [:], virtual: Bool = false, implied: Bool = false) {
+    /// Where it was declared (file:line:column), for messages.
+    public var origin: String?
+    public init(name: String, labels: Labels = [:], virtual: Bool = false, implied: Bool = false, origin: String? = nil) {
         self.implied = implied
+        self.origin = origin
         self.name = name
         var l = labels
         // "The Kubernetes control plane sets an immutable label

@@ -20,7 +20,7 @@ public struct World: Sendable {
         for ns in cluster.namespaces { namespaces[ns.name] = ns }
         for ns in inventory.namespaces {
             if let existing = namespaces[ns.name], !existing.implied {
-                problems.append(.error(inventory.source,
+                problems.append(.error(ns.origin ?? inventory.source,
                     "namespace \"\(ns.name)\" is declared in the inventory but also exists in the cluster; remove it from the inventory's namespaces (hosts may sit in cluster namespaces directly)"))
                 continue
             }

@@ -60,7 +60,7 @@ struct InventoryDecoder {
         }
         namespaceAt[name] = c.lineLocation
         guard let labels else { return nil }
-        return Namespace(name: name, labels: labels, virtual: true)
+        return Namespace(name: name, labels: labels, virtual: true, origin: nameCursor.location)
     }
 
     /// The value of a key that must be given; a missing one is an error at the mapping.
