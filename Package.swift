@@ -53,6 +53,11 @@ let package = Package(
             name: "extend-bench",
             dependencies: ["ExtendCore"],
             swiftSettings: strict),
+        // The fleet benchmark (docs/performance.md): extend against an Ansible playbook on a lab.
+        .executableTarget(
+            name: "extend-fleet-bench",
+            dependencies: ["ExtendCore", "ExtendInput", "ExtendSSH", "LabSupport"],
+            swiftSettings: strict),
 
         // Lab support for tests: network-namespace hosts with their own sshd, on 198.18.0.0/15.
         .target(
@@ -72,5 +77,11 @@ let package = Package(
         .testTarget(name: "ExtendRenderTests", dependencies: ["ExtendCore", "ExtendInput"],
                     exclude: ["Golden", "Fixtures"], swiftSettings: strict),
         .testTarget(name: "ExtendSSHTests", dependencies: ["ExtendSSH", "LabSupport"], swiftSettings: strict),
+        .testTarget(name: "ExtendHostTests",
+                    dependencies: ["ExtendCore", "ExtendInput", "ExtendSSH", "LabSupport", "ConformanceSupport"],
+                    swiftSettings: strict),
+        // Runs the built .build/debug/extend (swift build --build-tests builds it).
+        .testTarget(name: "ExtendCLITests", swiftSettings: strict),
+        .testTarget(name: "ExtendKernelTests", dependencies: ["ExtendCore", "ConformanceSupport", "LabSupport"], swiftSettings: strict),
     ]
 )

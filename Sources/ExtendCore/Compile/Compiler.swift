@@ -3,8 +3,9 @@
 ///
 /// Ingress is enforced on the host's INPUT path, egress on its OUTPUT path. In
 /// each isolated direction, in order: replies to established connections,
-/// loopback, the lockout guard, one accept per (policy rule × port) matching
-/// the peer set, then a drop. A direction no policy isolates gets nothing.
+/// loopback, IPv6 neighbour and router discovery, the lockout guard, one
+/// accept per (policy rule × port) matching the peer set, then a drop. A
+/// direction no policy isolates gets nothing.
 public struct Compiler {
     public let world: World
     public let selection: Selection
@@ -35,7 +36,7 @@ public struct Compiler {
             for (d, policies) in isolating {
                 var rules: [RuleSpec] = []
                 if !policies.isEmpty {
-                    rules += Rules.preamble(d, guardSources: guardSources.filter { $0.family == f }, sshPort: host.ssh.port)
+                    rules += Rules.preamble(d, f, guardSources: guardSources.filter { $0.family == f }, sshPort: host.ssh.port)
                     // Identical policy chains are shared; the jump's comment names every policy behind it.
                     var jumps: [(chain: String, policies: [String])] = []
                     for p in policies {

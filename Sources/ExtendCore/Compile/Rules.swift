@@ -2,9 +2,10 @@
 enum Rules {
     /// "-m conntrack --ctstate RELATED,ESTABLISHED": replies to connections
     /// that were admitted (by this side or the other) always pass.
-    static func preamble(_ d: Direction, guardSources: [CIDR], sshPort: Int) -> [RuleSpec] {
+    static func preamble(_ d: Direction, _ f: AddressFamily, guardSources: [CIDR], sshPort: Int) -> [RuleSpec] {
         var out = [RuleSpec(["-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT"])]
         out.append(RuleSpec([d == .ingress ? "-i" : "-o", "lo", "-j", "ACCEPT"]))
+        if f == .inet6 { out += icmpv6Discovery }
         // The lockout guard: SSH from (requests in) and to (replies out) every
         // management source, whatever the policies say, also for sessions that
         // were open before the first rule was loaded (so not via conntrack alone).
@@ -15,6 +16,20 @@ enum Rules {
             out.append(RuleSpec(w))
         }
         return out
+    }
+
+    /// IPv6 hosts find each other (and their routers) by ICMPv6, which
+    /// conntrack does not track and no port rule matches: without these an
+    /// isolated host could not even reach the peers its policies admit.
+    /// RFC 4890 4.4.1, "Traffic That Must Not Be Dropped": "Router
+    /// Solicitation (Type 133) ... Router Advertisement (Type 134) ... Neighbor
+    /// Solicitation (Type 135) ... Neighbor Advertisement (Type 136)" and the
+    /// "Link-local multicast receiver notification messages": "Listener Query
+    /// (Type 130) ... Listener Report (Type 131) ... Listener Done (Type 132)
+    /// ... Listener Report v2 (Type 143)". (Its error messages are RELATED to
+    /// the connections they concern, admitted by the rule above.)
+    static let icmpv6Discovery: [RuleSpec] = [130, 131, 132, 133, 134, 135, 136, 143].map {
+        RuleSpec(["-p", "ipv6-icmp", "-m", "icmp6", "--icmpv6-type", "\($0)", "-j", "ACCEPT"])
     }
 
     static func jump(to chain: String, comment: String) -> RuleSpec {

@@ -38,7 +38,7 @@ public struct HostAgent: Sendable {
     public func diff() -> HostReport {
         let started = ContinuousClock.now
         do {
-            let conn = try SSHConnection.connect(endpoint, logger: logger)
+            let conn = try connectFirst()
             defer { conn.close() }
             let obs = try observe(conn)
             let plan = Planner.plan(desired, observed: obs.observed)
@@ -55,7 +55,7 @@ public struct HostAgent: Sendable {
         let obs: HostObservation
         let plan: HostPlan
         do {
-            let conn = try SSHConnection.connect(endpoint, logger: logger)
+            let conn = try connectFirst()
             defer { conn.close() }
             obs = try observe(conn)
             plan = Planner.plan(desired, observed: obs.observed)
@@ -88,6 +88,17 @@ public struct HostAgent: Sendable {
             return report(.applied, plan: plan, obs, started, "applied and confirmed: +\(plan.added) -\(plan.removed)")
         } catch {
             return failure(error, started)
+        }
+    }
+
+    /// The run's first connection. Whatever stops it, a timeout included (a
+    /// host that is down answers nothing), the host was not reached and
+    /// nothing was changed: it is reported unreachable, not as an error.
+    func connectFirst() throws(SSHError) -> SSHConnection {
+        do throws(SSHError) {
+            return try SSHConnection.connect(endpoint, logger: logger)
+        } catch where error.stage == .timeout {
+            throw SSHError(.connect, host: endpoint.label, error.message)
         }
     }
 

@@ -1,3 +1,5 @@
+import ExtendCore
+
 /// The only commands netpol-extend runs on a host: fixed text chosen by the
 /// program. Nothing from the inventory, the cluster or any label ever becomes
 /// part of a command line; payloads and parameters travel on stdin.
@@ -108,6 +110,11 @@ enum HostScripts {
     [ "$secs" -gt 0 ] && sleep "$secs"
     if [ "$mode" != held ]; then exec 9>"$d/lock"; flock 9; fi
     rc=0
+    # An apply stopped half way leaves the temporary twin of the set it was
+    # building, half filled. No apply is building now (we hold the lock), so
+    # every twin is such a leftover: it goes, or the host would not hold
+    # exactly what it held before.
+    for n in $(ipset list -n | grep -E "^\(Naming.setPrefix)[0-9a-f]+\(Naming.tempSuffix)$"); do ipset destroy "$n" 2>/dev/null; done
     if [ -s "$rb/ipset" ]; then ipset restore < "$rb/ipset" || rc=1; fi
     if [ -f "$rb/done-iptables" ] && [ -s "$rb/iptables" ]; then iptables-restore --noflush < "$rb/iptables" || rc=1; fi
     if [ -f "$rb/done-ip6tables" ] && [ -s "$rb/ip6tables" ]; then ip6tables-restore --noflush < "$rb/ip6tables" || rc=1; fi

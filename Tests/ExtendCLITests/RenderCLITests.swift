@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+/// `extend render` on the bundled example, through the built binary.
+@Suite struct RenderCLITests {
+    static let allHosts = ["backup-01", "billing-db-01", "reporting-01"]
+
+    struct Selection: Sendable, CustomTestStringConvertible {
+        let hosts: [String]
+        let expected: [String]
+        var testDescription: String { hosts.isEmpty ? "all hosts" : "--host " + hosts.joined(separator: " --host ") }
+        var arguments: [String] { hosts.flatMap { ["--host", $0] } }
+    }
+
+    static let selections: [Selection] = [
+        Selection(hosts: [], expected: allHosts),
+        Selection(hosts: ["billing-db-01"], expected: ["billing-db-01"]),
+        // Repeated and out of order: each once, sorted by name.
+        Selection(hosts: ["reporting-01", "backup-01", "reporting-01"], expected: ["backup-01", "reporting-01"]),
+    ]
+
+    @Test(arguments: selections)
+    func textNamesExactlyTheSelectedHosts(_ s: Selection) throws {
+        let r = try CLI.run(["render"] + CLI.example + s.arguments)
+        #expect(r.exited(0), "\(r)")
+        let headers = r.stdoutText.split(separator: "\n").filter { $0.hasPrefix("== ") }
+        #expect(headers.map { String($0.split(separator: " ")[1]) } == s.expected, "\(r)")
+    }
+
+    @Test(arguments: selections)
+    func jsonParsesWithEveryHostsParts(_ s: Selection) throws {
+        let r = try CLI.run(["render", "--output", "json"] + CLI.example + s.arguments)
+        #expect(r.exited(0), "\(r)")
+        let hosts = try #require(try r.json()["hosts"] as? [[String: Any]], "\(r)")
+        #expect(hosts.compactMap { $0["name"] as? String } == s.expected)
+        for host in hosts {
+            let digest = try #require(host["digest"] as? String)
+            #expect(digest.hasPrefix("sha256:") && digest.count == 7 + 64, "\(digest)")
+            #expect(host["sets"] is [[String: Any]])
+            #expect(host["chains"] is [String: Any])
+            let payloads = try #require(host["payloads"] as? [String: String])
+            #expect(payloads["ipset"] != nil)
+        }
+    }
+
+    /// billing-db-01 is selected by both live policies (ingress and egress), in
+    /// both address families, and logs its drops.
+    @Test func jsonShowsBillingDBRules() throws {
+        let r = try CLI.run(["render", "--output", "json", "--host", "billing-db-01"] + CLI.example)
+        #expect(r.exited(0), "\(r)")
+        let hosts = try #require(try r.json()["hosts"] as? [[String: Any]])
+        let host = try #require(hosts.first)
+        #expect(host["namespace"] as? String == "live")
+        let payloads = try #require(host["payloads"] as? [String: String])
+        #expect(Set(payloads.keys) == ["ipset", "iptables", "ip6tables"])
+        #expect(payloads["iptables"]?.contains("-m comment --comment live/billing-db") == true)
+        let sets = try #require(host["sets"] as? [[String: Any]])
+        #expect(sets.contains { ($0["members"] as? [String])?.contains("198.18.2.10") == true },
+                "the egress set holds backup-01")
+        let chains = try #require(host["chains"] as? [String: [[String: Any]]])
+        #expect(!chains.isEmpty && chains.values.allSatisfy { !$0.isEmpty })
+        let drops = try #require(host["dropLogs"] as? [[String: Any]])
+        #expect(Set(drops.compactMap { $0["direction"] as? String }) == ["Ingress", "Egress"])
+
+        // The text header carries the same digest.
+        let text = try CLI.run(["render", "--host", "billing-db-01"] + CLI.example)
+        let digest = try #require(host["digest"] as? String)
+        #expect(text.stdoutText.hasPrefix("== billing-db-01 (live/billing-db-01) digest \(digest)\n"), "\(text)")
+    }
+
+    /// Same input, byte-identical output (house rule 1), text and JSON.
+    @Test(arguments: ["text", "json"])
+    func twoRunsAreByteIdentical(_ format: String) throws {
+        let first = try CLI.run(["render", "--output", format] + CLI.example)
+        let second = try CLI.run(["render", "--output", format] + CLI.example)
+        #expect(first.exited(0) && second.exited(0), "\(first)\n\(second)")
+        #expect(!first.stdout.isEmpty)
+        #expect(first.stdout == second.stdout)
+    }
+
+    /// Warnings go to stderr, so stdout stays exactly the rules (or one JSON document).
+    @Test func warningsStayOffStdout() throws {
+        let r = try CLI.run(["render"] + CLI.example)
+        #expect(r.exited(0), "\(r)")
+        #expect(r.stderrText.contains("warning: policy live/elb-isolation-live"), "\(r)")
+        #expect(!r.stdoutText.contains("warning"))
+    }
+
+    @Test func unknownHostIsNamed() throws {
+        let r = try CLI.run(["render", "--host", "billing-db-02"] + CLI.example)
+        #expect(r.exited(1), "\(r)")
+        #expect(r.stderrText.contains("extend: --host billing-db-02: no such host in \(CLI.exampleInventory)"), "\(r)")
+        #expect(r.stdout.isEmpty)
+    }
+}
