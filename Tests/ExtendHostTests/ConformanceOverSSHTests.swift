@@ -10,23 +10,23 @@ extension HostLabBacked {
     /// lab host with its own sshd; the policies are compiled, applied over SSH
     /// (and confirmed), and real TCP/UDP probes between the hosts must get the
     /// verdict the spec demands. Then a diff must find every host in sync.
+    /// The lab is IPv4 only (198.18.0.0/15), so IPv6 cases are left out; SCTP
+    /// probes are skipped (the listeners serve TCP and UDP; this kernel has no
+    /// SCTP). One lab serves every case, one after the other, so each apply
+    /// also converges the hosts away from the previous case's rules.
     @Suite("Conformance over SSH")
     struct ConformanceOverSSH {
         /// A cross-section: ingress, egress, ipBlock with except, named ports,
         /// selectors and the whole examples (both Wealth Wizards policies, alone
         /// and together). NPX_HOST_CONFORMANCE=all runs every IPv4 case.
         static let chosen = [
-            "default-deny-ingress", "default-deny-ingress-udp", "allow-only-port-80",
-            "ingress-from-namespace-by-label", "two-ingress-policies-add-up",
-            "default-deny-egress", "egress-only-port-80", "both-ends-must-allow", "ingress-and-egress-independent",
+            "default-deny-ingress-udp", "allow-only-port-80", "ingress-from-namespace-by-label",
+            "default-deny-egress", "egress-only-port-80", "both-ends-must-allow",
             "egress-cidr-except", "ingress-cidr-except-ranges", "egress-everything-but-internal",
-            "cidr-and-except-overlap-with-another-policy", "egress-to-external-cidr",
-            "named-port-ingress", "named-port-egress", "named-port-resolves-per-destination-egress",
-            "endport-inclusive-edges", "protocol-only-udp",
-            "peer-podselector-and-namespaceselector", "doc-alice-or",
+            "named-port-ingress", "named-port-egress", "endport-inclusive-edges",
+            "peer-podselector-and-namespaceselector",
             "wealth-wizards-both-policies", "wealth-wizards-namespace-isolation-alone",
-            "wealth-wizards-elb-isolation-alone", "doc-example-test-network-policy",
-            "default-deny-all", "a-pod-cannot-block-itself",
+            "doc-example-test-network-policy", "default-deny-all", "a-pod-cannot-block-itself",
         ]
 
         static var cases: [ConformanceCase] {
@@ -41,6 +41,18 @@ extension HostLabBacked {
                 #expect(ConformanceCase.all.contains { $0.name == name && !$0.ipv6 }, "no IPv4 conformance case \(name)")
             }
             #expect(Self.chosen.count >= 8)
+            let themes: [(String, [ConformanceCase])] = [
+                ("ingress", ConformanceCase.ingress), ("egress", ConformanceCase.egress),
+                ("ipBlock", ConformanceCase.ipBlock), ("ports", ConformanceCase.ports),
+                ("selectors", ConformanceCase.selectors), ("examples", ConformanceCase.examples),
+            ]
+            for (theme, cases) in themes {
+                #expect(cases.contains { Self.chosen.contains($0.name) }, "no \(theme) case is chosen")
+            }
+            for needed in ["egress-cidr-except", "ingress-cidr-except-ranges", "named-port-ingress", "named-port-egress",
+                           "wealth-wizards-both-policies", "wealth-wizards-namespace-isolation-alone"] {
+                #expect(Self.chosen.contains(needed))
+            }
         }
 
         @Test("applied over SSH, real traffic between the hosts gets the verdicts the spec demands; a second diff finds every host in sync")
@@ -53,9 +65,7 @@ extension HostLabBacked {
                 defer { listeners.stop() }
                 var probed = 0
                 for c in cases {
-                    let t0 = ContinuousClock.now
                     probed += try await run(c, layout)
-                    FileHandle.standardError.write(Data("TIMING \(c.name) \(ContinuousClock.now - t0)\n".utf8))
                 }
                 #expect(probed >= 100, "only \(probed) probes ran")
             }
@@ -93,12 +103,13 @@ extension HostLabBacked {
                 agents.append(HostAgent(endpoint: lab.endpoint(host), desired: Compiler(world: empty).compile(idle), options: .lab))
             }
 
-            let t0 = ContinuousClock.now
             let applied = await Fleet.run(agents, mode: .apply, concurrency: 4)
-            FileHandle.standardError.write(Data("TIMING apply \(ContinuousClock.now - t0)\n".utf8))
             for r in applied where r.status != .applied && r.status != .inSync {
                 Issue.record("\(c.name): apply on \(r.host) ended \(r.status.rawValue): \(r.message)")
             }
+
+            // The second diff (reads only) runs while the probes fly.
+            async let diffs = Fleet.run(agents, mode: .diff, concurrency: 4)
 
             // Probes, grouped by the host that sends them, all hosts at once.
             var bySender: [String: [(Probe, Traffic.WireProbe)]] = [:]
@@ -124,11 +135,9 @@ extension HostLabBacked {
                 Issue.record("\(c.name): \(p) but the traffic was \(verdict)\n  spec: \(c.specSentence)")
             }
 
-            FileHandle.standardError.write(Data("TIMING probes \(ContinuousClock.now - t0)\n".utf8))
-            let diffs = await Fleet.run(agents, mode: .diff, concurrency: 4)
-            FileHandle.standardError.write(Data("TIMING diff \(ContinuousClock.now - t0) \(applied.map { "\($0.host):\($0.milliseconds)" })\n".utf8))
-            #expect(diffs.count == agents.count)
-            for r in diffs where r.status != .inSync {
+            let diffed = await diffs
+            #expect(diffed.count == agents.count)
+            for r in diffed where r.status != .inSync {
                 Issue.record("\(c.name): after the apply, diff on \(r.host) says \(r.status.rawValue): \(r.message)\n\(r.diff)")
             }
             return verdicts.count

@@ -110,6 +110,14 @@ func poll(timeout: Duration, interval: Duration = .milliseconds(100),
     }
 }
 
+/// A flag one task sets and another polls.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}
+
 /// Runs `body` on a thread of its own (for blocking lab commands run in parallel).
 func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await SSHTransport.offload(name: "lab") { try body() }
@@ -124,6 +132,12 @@ extension Lab {
             throw LabError("\(host.name): `\(script)` exited \(r.status): \(r.stderrText)")
         }
         return r.stdoutText
+    }
+
+    /// The end of the host's sshd log, for failure messages.
+    func sshdLogTail(_ host: LabHost, lines: Int = 30) -> String {
+        let log = (try? String(contentsOfFile: host.sshdLogPath, encoding: .utf8)) ?? "(no log)"
+        return log.split(separator: "\n").suffix(lines).joined(separator: "\n")
     }
 
     /// Whether `from` can open a TCP connection to `address:port` within a second.

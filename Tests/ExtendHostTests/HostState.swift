@@ -1,8 +1,5 @@
 import Foundation
 import LabSupport
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// What a lab host's firewall holds, read with the host's own tools and
 /// normalised so that two readings compare equal exactly when the rules do:
@@ -22,26 +19,13 @@ struct HostState: Equatable, CustomStringConvertible {
     var holdsNothingOfOurs: Bool { ours.isEmpty }
 
     static func read(_ lab: Lab, _ host: LabHost) throws -> HostState {
-        let script = """
+        let out = try lab.shell(host, """
             ipset save || exit 1
             echo "#npx-test iptables"
             iptables-save || exit 1
             echo "#npx-test ip6tables"
             ip6tables-save || exit 1
-            """
-        // `ipset save` fails ("Internal protocol error") when a set is swapped
-        // or destroyed while it dumps, as an apply or a rollback does: read again.
-        var attempts = 0
-        var result = try lab.exec(in: host, ["sh", "-c", script])
-        while !result.succeeded && result.stderrText.contains("Internal protocol error") && attempts < 20 {
-            attempts += 1
-            usleep(50_000)
-            result = try lab.exec(in: host, ["sh", "-c", script])
-        }
-        guard result.succeeded else {
-            throw LabError("\(host.name): reading the rules exited \(result.status): \(result.stderrText)")
-        }
-        let out = result.stdoutText
+            """)
         var sections: [String: [Substring]] = [:]
         var current = "ipset"
         for line in out.split(separator: "\n") {

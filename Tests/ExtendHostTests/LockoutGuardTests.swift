@@ -41,7 +41,7 @@ extension HostLabBacked {
                 #expect(!(try lab.canConnect(from: host, to: other.address, port: other.port)))
 
                 let diff = try await agent.diffOffPool()
-                #expect(diff.status == .inSync, "\(diff.message)")
+                #expect(diff.status == .inSync, "\(diff.message)\nsshd log:\n\(lab.sshdLogTail(host))")
             }
         }
     }

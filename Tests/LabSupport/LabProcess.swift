@@ -32,6 +32,12 @@ enum LabProcess {
         let input = stdin.isEmpty ? nil : try makePipe()
         let output = try makePipe()
         let errors = try makePipe()
+        // Only our ends are non-blocking: the child's ends are shared file
+        // descriptions, and a child whose stdin reads EAGAIN takes it for the
+        // end of its input (`ipset restore` then restores nothing, exit 0).
+        for end in [input?.write, output.read, errors.read] {
+            if let end { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
+        }
         let pid: pid_t
         do {
             pid = try launch(argv, environment: environment,
@@ -163,8 +169,6 @@ enum LabProcess {
         for end in ends {
             _ = fcntl(end, F_SETFD, FD_CLOEXEC)
         }
-        _ = fcntl(ends[0], F_SETFL, fcntl(ends[0], F_GETFL) | O_NONBLOCK)
-        _ = fcntl(ends[1], F_SETFL, fcntl(ends[1], F_GETFL) | O_NONBLOCK)
         return (ends[0], ends[1])
     }
 
