@@ -142,6 +142,7 @@ extension Lab {
 
     /// Whether `from` can open a TCP connection to `address:port` within a second.
     func canConnect(from: LabHost, to address: String, port: Int) throws -> Bool {
+        try Traffic.requirePython()
         let script = """
             import socket, sys
             s = socket.socket(); s.settimeout(1.0)
@@ -150,7 +151,7 @@ extension Lab {
             except OSError as e:
                 print("closed", e)
             """
-        let r = try exec(in: from, ["/usr/bin/python3", "-c", script, address, String(port)])
+        let r = try exec(in: from, [Traffic.python, "-c", script, address, String(port)])
         return r.stdoutText.hasPrefix("open")
     }
 }

@@ -247,6 +247,7 @@ final class LockHolder: @unchecked Sendable {
     private var released = false
 
     init(_ lab: Lab, _ host: LabHost, sshd: Int32) throws {
+        try Traffic.requirePython()
         let log = lab.path("lock-holder.log")
         guard FileManager.default.createFile(atPath: log, contents: nil),
               let handle = FileHandle(forWritingAtPath: log) else { throw LabError("cannot create \(log)") }

@@ -9,6 +9,13 @@ import Glibc
 /// once. Python, because it is on every test machine and needs no build.
 enum Traffic {
     static let python = "/usr/bin/python3"
+    /// Throws, saying what to install, when the machine has no python3.
+    static func requirePython() throws {
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw LabError("real traffic in the lab needs \(python) (apt-get install python3-minimal)")
+        }
+    }
+
     static let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"]
         .first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/sbin/ip"
 
@@ -119,6 +126,7 @@ enum Traffic {
     /// Sends `probes` from inside `netns` and returns one verdict per probe.
     static func probe(from netns: String, _ probes: [WireProbe], timeout: Double = 1.0) throws -> [String] {
         guard !probes.isEmpty else { return [] }
+        try requirePython()
         let input = try JSONEncoder().encode(probes)
         let r = try Lab.run(["ip", "netns", "exec", netns, python, "-c", proberScript, String(timeout)], stdin: Array(input))
         guard r.succeeded else { throw LabError("prober in \(netns) exited \(r.status): \(r.stderrText)") }
@@ -135,6 +143,7 @@ final class Listeners: @unchecked Sendable {
 
     /// Starts one listener per namespace on `ports` and waits until each is ready.
     init(in namespaces: [String], ports: [Int], logDirectory: String) throws {
+        try Traffic.requirePython()
         do {
             for netns in namespaces {
                 let log = logDirectory + "/listener-\(netns).log"
