@@ -13,6 +13,15 @@ struct FleetRun {
     var concurrency: Int
     var console: Console
 
+    /// What diff and apply both start with: the input read and checked, the hosts chosen.
+    static func load(_ inventory: InventoryOptions, _ cluster: ClusterOptions, _ hostOptions: HostOptions,
+                     _ fleet: FleetOptions, _ common: CommonOptions) throws -> FleetRun {
+        let console = Console()
+        let input = try LoadedInput.load(inventory: inventory.inventory, cluster: cluster, common: common, console: console)
+        let hosts = try input.hosts(hostOptions.hosts, console: console)
+        return FleetRun(input: input, hosts: hosts, common: common, concurrency: fleet.concurrency, console: console)
+    }
+
     func agents(rollbackAfter: Int) -> [HostAgent] {
         let compiler = Compiler(world: input.world)
         let passphrase = ProcessInfo.processInfo.environment["EXTEND_SSH_KEY_PASSPHRASE"]
@@ -104,10 +113,7 @@ struct DiffCommand: AsyncParsableCommand {
     var detailedExitcode = false
 
     func run() async throws {
-        let console = Console()
-        let input = try LoadedInput.load(inventory: inventory.inventory, cluster: cluster, common: common, console: console)
-        let hosts = try input.hosts(hostOptions.hosts, console: console)
-        let run = FleetRun(input: input, hosts: hosts, common: common, concurrency: fleet.concurrency, console: console)
+        let run = try FleetRun.load(inventory, cluster, hostOptions, fleet, common)
         try run.finish(await run.run(.diff, rollbackAfter: 0), showDiffs: true, detailedExitCode: detailedExitcode)
     }
 }
@@ -140,10 +146,7 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let console = Console()
-        let input = try LoadedInput.load(inventory: inventory.inventory, cluster: cluster, common: common, console: console)
-        let hosts = try input.hosts(hostOptions.hosts, console: console)
-        let run = FleetRun(input: input, hosts: hosts, common: common, concurrency: fleet.concurrency, console: console)
+        let run = try FleetRun.load(inventory, cluster, hostOptions, fleet, common)
         if dryRun {
             try run.finish(await run.run(.diff, rollbackAfter: 0), showDiffs: true, detailedExitCode: detailedExitcode)
         } else {
