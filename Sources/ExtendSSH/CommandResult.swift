@@ -11,10 +11,12 @@ public struct CommandResult: Sendable, Equatable {
     /// Bytes of stdin never delivered because the command ended (or closed
     /// its input) first; they are dropped, as ssh(1) does.
     public var unreadInput: Int
+    /// Bytes of stdin the command was given (delivered or not).
+    public var inputSize: Int
 
     public init(
         exitStatus: Int32, exitSignal: String? = nil, stdout: [UInt8], stderr: String,
-        duration: Duration = .zero, unreadInput: Int = 0
+        duration: Duration = .zero, unreadInput: Int = 0, inputSize: Int = 0
     ) {
         self.exitStatus = exitStatus
         self.exitSignal = exitSignal
@@ -22,6 +24,7 @@ public struct CommandResult: Sendable, Equatable {
         self.stderr = stderr
         self.duration = duration
         self.unreadInput = unreadInput
+        self.inputSize = inputSize
     }
 
     /// stdout as UTF-8 text (invalid sequences replaced).

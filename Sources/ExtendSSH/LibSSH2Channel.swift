@@ -50,6 +50,16 @@ final class LibSSH2Channel {
         return LibSSH2.step(count)
     }
 
+    /// Whether libssh2 holds data of either stream that was not read yet.
+    /// Any libssh2 call may drain the socket into its queue (reading stderr
+    /// queues stdout's packets, and the other way round): that data is not on
+    /// the socket any more, so waiting for the socket would not see it.
+    var hasQueuedData: Bool {
+        var queued: UInt = 0
+        _ = libssh2_channel_window_read_ex(raw, &queued, nil)
+        return queued > 0
+    }
+
     /// The server sent EOF and nothing of either stream is left unread.
     var isAtEOF: Bool { libssh2_channel_eof(raw) == 1 }
 

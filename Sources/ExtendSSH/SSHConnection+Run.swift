@@ -6,6 +6,19 @@ extension SSHConnection {
     ///
     /// - Parameter timeout: bounds the whole command; `endpoint.commandTimeout` when nil.
     public func run(_ command: String, stdin: [UInt8] = [], timeout: Duration? = nil) throws(SSHError) -> CommandResult {
+        try converse(command, timeout: timeout) { _ in stdin }
+    }
+
+    /// Runs one command whose input depends on its output, in one round trip:
+    /// the command starts with its input open; each time more of its stdout
+    /// arrives, `reply` sees all of it so far and returns nil (wait for more)
+    /// or the whole input to send, which is then followed by EOF. `reply` is
+    /// not called again once it has answered. If the command ends before
+    /// `reply` answers, its input is closed empty and the result returned.
+    ///
+    /// - Parameter timeout: bounds the whole command, the reply included.
+    public func converse(_ command: String, timeout: Duration? = nil,
+                         reply: (_ stdoutSoFar: [UInt8]) -> [UInt8]?) throws(SSHError) -> CommandResult {
         lock.lock()
         defer { lock.unlock() }
         let session = try openSession()
@@ -13,11 +26,11 @@ extension SSHConnection {
         let limit = timeout ?? endpoint.commandTimeout
         let driver = SessionDriver(session: session, wake: wake, deadline: started + limit, limit: limit)
         do {
-            var result = try exchange(command, stdin: stdin, driver: driver)
+            var result = try exchange(command, reply: reply, driver: driver)
             result.duration = ContinuousClock.now - started
             logger.debug("ran remote command", metadata: [
                 "command": "\(Self.brief(command))", "status": "\(result.exitStatus)",
-                "stdin": "\(stdin.count)", "stdout": "\(result.stdout.count)",
+                "stdin": "\(result.inputSize)", "stdout": "\(result.stdout.count)",
                 "ms": "\(result.duration.wholeMilliseconds)",
             ])
             return result
@@ -47,12 +60,15 @@ extension SSHConnection {
         case readErrors
     }
 
-    private func exchange(_ command: String, stdin: [UInt8], driver: SessionDriver) throws(SSHError) -> CommandResult {
+    private func exchange(_ command: String, reply: (_ stdoutSoFar: [UInt8]) -> [UInt8]?,
+                          driver: SessionDriver) throws(SSHError) -> CommandResult {
         let session = driver.session
         let shown = "`\(Self.brief(command))`"
         let channel = try driver.perform(.channel, "opening a session channel to") { session.openChannel() }
         try driver.perform(.exec, "starting \(shown) on") { channel.exec(command) }
 
+        // nil until `reply` has answered: till then the command's input stays open.
+        var stdin = reply([])
         var written = 0
         var eofSent = false
         var inputAbandoned = false
@@ -73,8 +89,8 @@ extension SSHConnection {
                 calls = [pending]
             } else {
                 calls = []
-                if !eofSent && !inputAbandoned {
-                    calls.append(written < stdin.count ? .writeInput : .sendEOF)
+                if let input = stdin, !eofSent && !inputAbandoned {
+                    calls.append(written < input.count ? .writeInput : .sendEOF)
                 }
                 calls += [.readOutput, .readErrors]
             }
@@ -84,7 +100,7 @@ extension SSHConnection {
                 var blocked = false
                 switch call {
                 case .writeInput:
-                    let step = stdin.withUnsafeBytes { all in
+                    let step = (stdin ?? []).withUnsafeBytes { all in
                         channel.write(UnsafeRawBufferPointer(rebasing: all[written...]))
                     }
                     switch step {
@@ -118,6 +134,7 @@ extension SSHConnection {
                         case .done(let count) where count > 0:
                             if stream == .stdout {
                                 stdout.append(contentsOf: buffer[0..<count])
+                                if stdin == nil { stdin = reply(stdout) }
                             } else {
                                 stderr.append(contentsOf: buffer[0..<count])
                             }
@@ -145,7 +162,9 @@ extension SSHConnection {
             // Done when the command's output has ended and no packet is half-sent.
             // stdin the command never read is dropped, as ssh(1) does.
             if resume == nil && channel.isAtEOF { break }
-            if !progressed {
+            // A read of one stream may have queued the other's data: read
+            // again rather than wait for a socket that has nothing more.
+            if !progressed && (resume != nil || !channel.hasQueuedData) {
                 try driver.wait(for: waitFor, "running \(shown) on")
             }
         }
@@ -158,6 +177,7 @@ extension SSHConnection {
             exitSignal: signal,
             stdout: stdout,
             stderr: String(decoding: stderr, as: UTF8.self),
-            unreadInput: stdin.count - written)
+            unreadInput: (stdin?.count ?? 0) - written,
+            inputSize: stdin?.count ?? 0)
     }
 }

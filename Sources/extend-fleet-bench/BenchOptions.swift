@@ -14,19 +14,21 @@ struct BenchOptions {
     var keep: String?
     /// Instead of the fleet table: one host at a time, this many repetitions of each step.
     var profile: Int?
-    /// Run on lab hosts whose remote shell finds no ~/.bashrc (see LabVariant).
-    var withoutBashrc = false
+    /// Run on lab hosts whose remote shells run this machine's root
+    /// ~/.bashrc (see LabVariant); by default they have an empty HOME.
+    var withBashrc = false
 
     static let usage = """
         usage: extend-fleet-bench [--hosts N] [--concurrency N] [--cluster DIR] [--skip-ansible] [--keep DIR]
-                              [--profile REPS] [--without-bashrc]
+                              [--profile REPS] [--with-bashrc]
 
         Builds a lab of N network-namespace hosts (default 50) with their own sshd,
         measures `diff` and `apply` of the bundled example against them, then the
         same payloads pushed by an Ansible playbook (Debian's `ansible` package),
         checks both leave identical rules, prints a markdown table, and tears the
-        lab down. --profile REPS instead times one host at a time; --without-bashrc
-        runs on hosts whose remote shell skips root's ~/.bashrc (a lab artifact).
+        lab down. --profile REPS instead times one host at a time. The lab's remote
+        shells have an empty HOME; --with-bashrc gives them this machine's root
+        ~/.bashrc (pyenv's init here: a lab artifact, see docs/performance.md).
         Needs root. Run from the repository root, in release:
 
             swift build -c release --product extend-fleet-bench && .build/release/extend-fleet-bench
@@ -55,7 +57,8 @@ struct BenchOptions {
             case "--skip-ansible": o.skipAnsible = true
             case "--keep": o.keep = try value("--keep")
             case "--profile": o.profile = try number("--profile", 1...50)
-            case "--without-bashrc": o.withoutBashrc = true
+            case "--with-bashrc": o.withBashrc = true
+            case "--without-bashrc": o.withBashrc = false  // the default; kept for older notes
             case "-h", "--help": throw BenchError(usage, exitCode: 0)
             default: throw BenchError("unknown argument \(args[i])\n\n\(usage)")
             }

@@ -61,9 +61,9 @@ struct FleetBench {
         let inputTime = clock.now - t
         let ruled = lab.hosts.indices.filter { scenario.isolated($0) }
         guard !ruled.isEmpty else { throw BenchError("no host of the scenario holds rules") }
-        if o.withoutBashrc {
-            note("restarting the hosts' sshd with HOME set to an empty directory (no ~/.bashrc)…")
-            try LabVariant.withoutBashrc(lab, probe: scenario.agents[0].endpoint)
+        if o.withBashrc {
+            note("restarting the hosts' sshd without the lab's empty HOME (remote shells run root's ~/.bashrc)…")
+            try LabVariant.withBashrc(lab, probe: scenario.agents[0].endpoint)
         }
         if let reps = o.profile {
             var ws: AnsibleWorkspace?
@@ -73,7 +73,7 @@ struct FleetBench {
             }
             note("profiling one host, \(reps) repetitions per step…")
             print(try await Profile.run(lab: lab, scenario: scenario, ws: ws, reps: reps, cleanup: cleanup))
-            print("- Lab: \(lab.hosts.count) hosts\(o.withoutBashrc ? ", remote shells without ~/.bashrc" : ", remote shells run root's ~/.bashrc"); load average before: \(loadBefore); after: \(loadAverage()).")
+            print("- Lab: \(lab.hosts.count) hosts\(o.withBashrc ? ", remote shells run root's ~/.bashrc" : ", remote shells with an empty HOME (no ~/.bashrc)"); load average before: \(loadBefore); after: \(loadAverage()).")
             return
         }
 
@@ -171,7 +171,7 @@ struct FleetBench {
         let loadAfter = loadAverage()
         let legacy = lab.hosts.count - ruled.count
         print("""
-            ## Fleet run: \(lab.hosts.count) lab hosts (\(ruled.count) holding rules, \(legacy) selected by no policy), concurrency/forks \(o.concurrency)\(o.withoutBashrc ? ", remote shells without ~/.bashrc" : "")
+            ## Fleet run: \(lab.hosts.count) lab hosts (\(ruled.count) holding rules, \(legacy) selected by no policy), concurrency/forks \(o.concurrency)\(o.withBashrc ? ", remote shells run root's ~/.bashrc" : ", remote shells with an empty HOME (no ~/.bashrc)")
 
             \(ResultTable.markdown(rows))
             - Per-host latency and counts are over the \(ruled.count) hosts that hold rules. extend: HostReport.milliseconds (connect to done, on the host's worker thread). Ansible: per host, the sum over its tasks and handlers of the time from the task being handed to a worker to its result (callback plugin npx_timing).

@@ -54,6 +54,22 @@ extension LabBacked {
             }
         }
 
+        @Test("a conversation: the command's input is written once its output says what to send, in one round trip")
+        func conversation() async throws {
+            try await Lab.withHosts(count: 1) { lab in
+                let r = try await SSHTransport.withConnection(lab.endpoint(lab.hosts[0])) { c in
+                    try c.converse("echo 'question 6*7'; read a; echo \"answer $a\"; cat") { out in
+                        let text = String(decoding: out, as: UTF8.self)
+                        guard text.hasSuffix("\n"), let q = text.split(separator: " ").last else { return nil }
+                        let factors = q.dropLast().split(separator: "*").compactMap { Int($0) }
+                        return Array("\(factors.reduce(1, *))\nrest\n".utf8)
+                    }
+                }
+                #expect(r.succeeded)
+                #expect(r.stdoutText == "question 6*7\nanswer 42\nrest\n")
+            }
+        }
+
         @Test("a command that ignores a large stdin still finishes")
         func unreadInput() async throws {
             try await Lab.withHosts(count: 1) { lab in

@@ -80,13 +80,44 @@ import Testing
     }
 
     @Test("every host script can be quoted as one fixed command line", arguments: [
-        HostScripts.observe, HostScripts.apply, HostScripts.confirm, HostScripts.persist,
+        HostScripts.observe, HostScripts.session,
     ])
     func scriptsAreFixedCommands(_ script: String) {
         #expect(!script.contains("'"))
         let plain = HostScripts.command(script, sudo: false)
         #expect(plain.hasPrefix("sh -c '") && plain.hasSuffix("'"))
         #expect(HostScripts.command(script, sudo: true).hasPrefix("sudo -n sh -c '"))
+    }
+
+    @Test("a session's observation is taken once all of it has arrived, in whatever pieces, and not before", arguments: [1, 7, 64, 4096])
+    func scannerPieces(_ piece: Int) throws {
+        // What a session prints: the observation, then (after the client's
+        // answer) the apply's own output, which must not confuse the reader.
+        let output = Array((Self.observeOutput + "#npx applied 1234\n").utf8)
+        let end = Self.observeOutput.utf8.count
+        var scanner = ObservationScanner()
+        var seen = 0
+        var found: (Int, HostObservation)?
+        while seen < output.count && found == nil {
+            seen = min(output.count, seen + piece)
+            if let r = scanner.observation(in: Array(output[..<seen])) {
+                found = (seen, try r.get())
+            }
+        }
+        let (at, observation) = try #require(found)
+        #expect(at >= end && at < end + piece, "taken after \(at) of \(end) bytes")
+        #expect(observation == (try HostObservation.parse(Self.observeOutput)))
+    }
+
+    @Test("a session whose observation does not parse is a failure, not a wait for more")
+    func scannerGarbage() throws {
+        var scanner = ObservationScanner()
+        let garbage = Array("#npx backend\n#npx ipset\ncreate npx-x hash:net family inet\nadd npx-x not-an-address\n#npx iptables\n#npx end\n".utf8)
+        let taken = scanner.observation(in: garbage)
+        let r = try #require(taken)
+        #expect(throws: ObserveFailure.self) { try r.get() }
+        var quiet = ObservationScanner()
+        #expect(quiet.observation(in: Array("#npx backend\niptables v1.8.9\n".utf8)) == nil)
     }
 
     @Test("the unit shipped in templates/ is the one installed on hosts")

@@ -6,6 +6,13 @@ import Glibc
 extension Lab {
     /// The host's sshd files: an ed25519 host key and a config that listens
     /// on the host's address only and logs VERBOSE to a file of its own.
+    ///
+    /// Remote shells get an empty HOME of the host's own (`SetEnv HOME`): the
+    /// hosts share this machine's filesystem, and root's ~/.bashrc here runs
+    /// pyenv's init, whose `pyenv rehash` serialises every shell on the
+    /// machine through one lock file and waits up to 60 s for it. That made
+    /// remote commands of a busy lab stall for a minute now and then; a real
+    /// host's shell start-up is its own. `Lab.useMachineShellStartup` undoes it.
     static func makeSSHDFiles(
         index: Int, netns: String, address: String, port: Int, veth: String,
         directory: String, authorizedKeys: String
@@ -15,6 +22,12 @@ extension Lab {
             try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         } catch {
             throw LabError("cannot create \(home): \(error)")
+        }
+        let shellHome = home + "/home"
+        do {
+            try FileManager.default.createDirectory(atPath: shellHome, withIntermediateDirectories: true)
+        } catch {
+            throw LabError("cannot create \(shellHome): \(error)")
         }
         let hostKey = home + "/ssh_host_ed25519_key"
         try LabProcess.check(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "lab host \(netns)", "-f", hostKey])
@@ -39,6 +52,7 @@ extension Lab {
             MaxStartups 200:30:400
             MaxSessions 64
             Subsystem sftp internal-sftp
+            \(shellHomeSetting)\(shellHome)
 
             """
         guard FileManager.default.createFile(atPath: config, contents: Data(text.utf8)) else {
@@ -47,6 +61,24 @@ extension Lab {
         return LabHost(
             index: index, name: netns, netns: netns, address: address, port: port, veth: veth,
             hostKeyPath: hostKey, hostPublicKey: publicKey, sshdConfigPath: config, sshdLogPath: log)
+    }
+
+    static let shellHomeSetting = "SetEnv HOME="
+
+    /// Restarts every host's sshd so that remote shells run this machine's
+    /// root ~/.bashrc again, as they would without the lab's empty HOME
+    /// (for measurements that want the lab as the machine makes it).
+    public func useMachineShellStartup() throws {
+        for host in hosts {
+            killSSHD(host)
+            let config = try Lab.readText(host.sshdConfigPath)
+            let kept = config.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.hasPrefix(Self.shellHomeSetting) }.joined(separator: "\n")
+            guard FileManager.default.createFile(atPath: host.sshdConfigPath, contents: Data(kept.utf8)) else {
+                throw LabError("cannot write \(host.sshdConfigPath)")
+            }
+            try startSSHD(host)
+        }
     }
 
     /// Starts the host's sshd inside its namespace, in a mount namespace of its

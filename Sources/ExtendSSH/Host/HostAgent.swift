@@ -50,34 +50,39 @@ public struct HostAgent: Sendable {
     }
 
     /// apply: converge this host, atomically, confirmed over a fresh connection.
+    ///
+    /// Two remote commands for a host that changes, one for a host that does
+    /// not: on the first connection one `session` reads the host and, in the
+    /// same round trip, loads the change (or only the persisted rules, or
+    /// nothing); on a fresh connection another reads the host again and, if it
+    /// holds what we wanted, cancels the rollback (and persists).
     public func apply() -> HostReport {
         let started = ContinuousClock.now
-        let obs: HostObservation
-        let plan: HostPlan
+        let token = Self.token()
+        let session = SessionExchange(desired: desired) { obs, plan in
+            if !plan.inSync {
+                let bundle = ApplyBundle.make(plan: plan, rollback: RollbackPayloads.plan(back: obs.observed, from: desired),
+                                              expect: obs.stateHash, token: token, rollbackAfter: options.rollbackAfter)
+                return (.apply, Array("apply\n".utf8) + bundle.bytes)
+            }
+            if let bundle = persistence(obs) {
+                return (.persist, Array("persist\n".utf8) + bundle.bytes)
+            }
+            return (.nothing, [])
+        }
         do {
             let conn = try connectFirst()
             defer { conn.close() }
-            obs = try observe(conn)
-            plan = Planner.plan(desired, observed: obs.observed)
-            if plan.inSync {
-                if let bundle = persistence(obs) {
-                    try persist(conn, bundle)
-                    return report(.applied, plan: plan, obs, started, options.persist ? "rules were in sync; persisted them" : "rules were in sync; removed persisted rules")
-                }
+            let r = try talk(conn, session)
+            let (obs, plan) = try observed(session, r)
+            switch session.sent {
+            case .nothing, .confirm:
                 return report(.inSync, plan: plan, obs, started, "in sync; nothing written")
-            }
-            let token = Self.token()
-            let bundle = ApplyBundle.make(plan: plan, rollback: RollbackPayloads.plan(back: obs.observed, from: desired),
-                                          expect: obs.stateHash, token: token, rollbackAfter: options.rollbackAfter)
-            let r: CommandResult
-            do {
-                r = try conn.run(HostScripts.command(HostScripts.apply, sudo: options.sudo), stdin: bundle.bytes)
-            } catch {
-                throw SSHError(.unconfirmed, host: endpoint.label,
-                    "\(error.message); the apply was interrupted: if it had started, the host restores its previous rules by itself within \(options.rollbackAfter) s")
-            }
-            guard r.succeeded, r.stdoutText.contains("#npx applied") else {
-                throw remote("apply", r)
+            case .persist:
+                guard r.succeeded else { throw remote("persisting the rules", r) }
+                return report(.applied, plan: plan, obs, started, options.persist ? "rules were in sync; persisted them" : "rules were in sync; removed persisted rules")
+            case .apply:
+                guard r.succeeded, r.stdoutText.contains("#npx applied") else { throw remote("apply", r) }
             }
             conn.close()
             if options.skipConfirmation {
@@ -88,6 +93,34 @@ public struct HostAgent: Sendable {
             return report(.applied, plan: plan, obs, started, "applied and confirmed: +\(plan.added) -\(plan.removed)")
         } catch {
             return failure(error, started)
+        }
+    }
+
+    /// Runs the first connection's `session`. Once the change was sent, a
+    /// broken session may have left it half loaded: the host's rollback
+    /// takes care of that, and the message says so.
+    private func talk(_ conn: SSHConnection, _ session: SessionExchange) throws(SSHError) -> CommandResult {
+        do {
+            return try conn.converse(HostScripts.command(HostScripts.session, sudo: options.sudo), reply: session.reply)
+        } catch {
+            guard session.sent == .apply else { throw error }
+            throw SSHError(.unconfirmed, host: endpoint.label,
+                "\(error.message); the apply was interrupted: if it had started, the host restores its previous rules by itself within \(options.rollbackAfter) s")
+        }
+    }
+
+    /// The observation a `session` read, or why there is none: the script
+    /// stopped before it (a missing tool, sudo refused) or printed garbage.
+    private func observed(_ session: SessionExchange, _ r: CommandResult) throws(SSHError) -> (HostObservation, HostPlan) {
+        switch session.outcome {
+        case .success(let value)?:
+            return value
+        case .failure(let f)?:
+            throw SSHError(.remote, host: endpoint.label, "\(endpoint.label): cannot read the host's rules: \(f.description)")
+        case nil:
+            guard r.succeeded else { throw remote("reading the rules", r) }
+            throw SSHError(.remote, host: endpoint.label,
+                "\(endpoint.label): cannot read the host's rules: the host's output ended early (\(r.stdout.count) bytes)")
         }
     }
 
@@ -102,9 +135,10 @@ public struct HostAgent: Sendable {
         }
     }
 
-    /// Over a fresh connection: the host must hold exactly what we wanted; only
-    /// then is the pending rollback cancelled. Anything else leaves the
-    /// rollback to run by itself.
+    /// Over a fresh connection, in one `session`: the host must hold exactly
+    /// what we wanted; only then is the pending rollback cancelled (and the
+    /// rules persisted, when asked). Anything else leaves the rollback to run
+    /// by itself.
     func confirm(token: String) throws(SSHError) {
         let conn: SSHConnection
         do {
@@ -114,18 +148,29 @@ public struct HostAgent: Sendable {
                 "\(endpoint.label): the apply could not be confirmed over a fresh connection (\(error.message)); the host restores its previous rules by itself within \(options.rollbackAfter) s")
         }
         defer { conn.close() }
-        let after = try observe(conn)
-        let check = Planner.plan(desired, observed: after.observed)
+        let session = SessionExchange(desired: desired) { obs, check in
+            guard check.inSync else { return (.nothing, []) }
+            let confirm = Array("confirm \(token)\n".utf8)
+            guard let bundle = persistence(obs) else { return (.confirm(persist: false), confirm) }
+            return (.confirm(persist: true), confirm + Array("persist\n".utf8) + bundle.bytes)
+        }
+        let r = try conn.converse(HostScripts.command(HostScripts.session, sudo: options.sudo), reply: session.reply)
+        let check: HostPlan
+        do {
+            check = try observed(session, r).1
+        } catch {
+            throw SSHError(.unconfirmed, host: endpoint.label,
+                "\(error.message); not confirmed, the host restores its previous rules by itself within \(options.rollbackAfter) s")
+        }
         guard check.inSync else {
             throw SSHError(.unconfirmed, host: endpoint.label,
                 "\(endpoint.label): after the apply the host does not hold the wanted rules (+\(check.added) -\(check.removed)); not confirmed, the host restores its previous rules by itself within \(options.rollbackAfter) s")
         }
-        let r = try conn.run(HostScripts.command(HostScripts.confirm, sudo: options.sudo), stdin: Array((token + "\n").utf8))
-        guard r.succeeded else {
+        guard r.stdoutText.contains("#npx confirmed") else {
             throw SSHError(.unconfirmed, host: endpoint.label,
                 "\(endpoint.label): \(r.stderr.trimmedLastLine.isEmpty ? "confirmation failed (exit \(r.exitStatus))" : r.stderr.trimmedLastLine)")
         }
-        if let bundle = persistence(after) { try persist(conn, bundle) }
+        if session.sent == .confirm(persist: true) && !r.succeeded { throw remote("persisting the rules", r) }
     }
 
     /// What the persisted rules should be (the payloads of a fresh host), or
@@ -156,11 +201,6 @@ public struct HostAgent: Sendable {
         } catch {
             throw SSHError(.remote, host: endpoint.label, "\(endpoint.label): cannot read the host's rules: \(error.description)")
         }
-    }
-
-    func persist(_ conn: SSHConnection, _ bundle: ApplyBundle) throws(SSHError) {
-        let r = try conn.run(HostScripts.command(HostScripts.persist, sudo: options.sudo), stdin: bundle.bytes)
-        guard r.succeeded else { throw remote("persisting the rules", r) }
     }
 
     private func remote(_ what: String, _ r: CommandResult) -> SSHError {

@@ -4,7 +4,7 @@ extension HostScripts {
     /// Installs (mode on) or removes (mode off) the rules that survive a
     /// reboot: the payloads of a fresh host in /var/lib/netpol-extend/persist,
     /// and, where systemd runs, a unit that loads them before the network.
-    static let persist = prelude + """
+    static let persistBody = """
     s=\(stateDir); p=$s/persist
     umask 077
     mkdir -p "$p" || exit 50
@@ -27,6 +27,7 @@ extension HostScripts {
     else
       echo "#npx persist files"
     fi
+
     """
 
     /// Kept identical to templates/netpol-extend-restore.service (a test

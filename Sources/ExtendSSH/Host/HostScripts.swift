@@ -27,7 +27,9 @@ enum HostScripts {
     """
 
     /// Prints what we own, in sections the client parses; changes nothing.
-    static let observe = prelude + """
+    static let observe = prelude + observeBody
+
+    static let observeBody = """
     echo "#npx backend"
     iptables -V 2>&1
     ip6tables -V 2>&1
@@ -41,6 +43,45 @@ enum HostScripts {
     p=\(stateDir)/persist
     if [ -f "$p/iptables" ]; then cat "$p/ipset" "$p/iptables" "$p/ip6tables" 2>/dev/null | sha256sum | cut -c1-64; fi
     echo "#npx end"
+
+    """
+
+    /// One round trip for apply, on either connection: prints what `observe`
+    /// prints, then reads the client's answer on stdin, which the client
+    /// writes after parsing that output:
+    ///
+    ///     [confirm TOKEN]          cancel this apply's pending rollback
+    ///     [apply | persist]        the rest of stdin is that step's bundle
+    ///
+    /// Input that ends right after the observation (a converged host) ends the
+    /// script without a write. A bundle step is always the last request.
+    static let session = [prelude, stateFunction, observeBody, dispatchConfirm, confirmBody, dispatchBundle,
+                          applyBody, ";;\npersist)\n", persistBody, dispatchEnd].joined()
+
+    private static let dispatchConfirm = """
+    IFS= read -r req || exit 0
+    case "$req" in
+    "confirm "*)
+    tok=${req#confirm }
+
+    """
+
+    private static let dispatchBundle = """
+    IFS= read -r req || exit 0
+    ;;
+    esac
+    case "$req" in
+    apply)
+
+    """
+
+    private static let dispatchEnd = """
+    ;;
+    *)
+    echo "netpol-extend: unknown request from the client; nothing was changed" >&2; exit 57
+    ;;
+    esac
+
     """
 
     /// The lines of our state that the apply's precondition hashes; the
@@ -59,7 +100,7 @@ enum HostScripts {
     /// still holds what was read, schedules the rollback detached from this
     /// session, then loads sets, IPv4 chains, IPv6 chains, in that order, each
     /// one transaction. A failing step rolls back at once.
-    static let apply = prelude + stateFunction + """
+    static let applyBody = """
     d=\(runDir); s=\(stateDir)
     umask 077
     mkdir -p "$d" "$s" || exit 50
@@ -99,6 +140,7 @@ enum HostScripts {
       done < "$w/destroy"
     fi
     echo "#npx applied $(cat "$d/rollback.pid")"
+
     """
 
     /// Runs detached: after the timeout, restores what the host held before
@@ -114,23 +156,25 @@ enum HostScripts {
     # building, half filled. No apply is building now (we hold the lock), so
     # every twin is such a leftover: it goes, or the host would not hold
     # exactly what it held before.
-    for n in $(ipset list -n | grep -E "^\(Naming.setPrefix)[0-9a-f]+\(Naming.tempSuffix)$"); do ipset destroy "$n" 2>/dev/null; done
+    # A reader of the set (`ipset save` or `list` elsewhere) holds it for a
+    # moment and a destroy then fails as busy: try again briefly.
+    gone() { for i in 1 2 3 4 5 6 7 8 9 10; do ipset destroy "$1" 2>/dev/null && return 0; ipset list -n | grep -qxF "$1" || return 0; sleep 0.2 2>/dev/null || sleep 1; done; return 1; }
+    for n in $(ipset list -n | grep -E "^\(Naming.setPrefix)[0-9a-f]+\(Naming.tempSuffix)$"); do gone "$n" || rc=1; done
     if [ -s "$rb/ipset" ]; then ipset restore < "$rb/ipset" || rc=1; fi
     if [ -f "$rb/done-iptables" ] && [ -s "$rb/iptables" ]; then iptables-restore --noflush < "$rb/iptables" || rc=1; fi
     if [ -f "$rb/done-ip6tables" ] && [ -s "$rb/ip6tables" ]; then ip6tables-restore --noflush < "$rb/ip6tables" || rc=1; fi
     if [ -s "$rb/destroy" ]; then
-      while read -r n; do ipset destroy "$n" 2>/dev/null; done < "$rb/destroy"
+      while read -r n; do gone "$n"; done < "$rb/destroy"
     fi
     echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) rolled back an unconfirmed apply, status $rc" >> "$s/rollback.log"
     rm -f "$d/rollback.pid" "$rb/done-iptables" "$rb/done-ip6tables"
     exit $rc
     """
 
-    /// Cancels the pending rollback named by the token on stdin, if it is
-    /// still pending. Exit 30: it already ran (or never existed).
-    static let confirm = prelude + """
+    /// Cancels the pending rollback named by `$tok`, if it is still pending.
+    /// Exit 30: it already ran (or never existed).
+    static let confirmBody = """
     d=\(runDir)
-    tok=$(head -c 64)
     exec 9>"$d/lock"
     flock -w 30 9 || { echo "netpol-extend: $d/lock is held" >&2; exit 51; }
     pid=$(cat "$d/rollback.pid" 2>/dev/null || true)
@@ -138,9 +182,11 @@ enum HostScripts {
       kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
       rm -f "$d/rollback.pid"
       echo "#npx confirmed"
-      exit 0
+    else
+      echo "netpol-extend: no pending rollback for this apply: it already ran and restored the previous rules" >&2
+      exit 30
     fi
-    echo "netpol-extend: no pending rollback for this apply: it already ran and restored the previous rules" >&2
-    exit 30
+    exec 9>&-
+
     """
 }

@@ -51,3 +51,34 @@ public struct HostObservation: Hashable, Sendable {
                                stateHash: Naming.sha256Hex(joined), persisted: persisted)
     }
 }
+
+/// The host's output could not be read as an observation.
+struct ObserveFailure: Error {
+    var description: String
+}
+
+/// Finds the observation at the start of a `session`'s output while that
+/// output is still arriving, looking at each byte once.
+struct ObservationScanner {
+    private static let end = Array("\n#npx end\n".utf8)
+    private var scanned = 0
+
+    /// The observation, once all of it has arrived (nil before); a failure
+    /// if it has arrived and does not parse. `output` is everything so far.
+    mutating func observation(in output: [UInt8]) -> Result<HostObservation, ObserveFailure>? {
+        let end = Self.end
+        var i = max(0, scanned - end.count + 1)
+        scanned = output.count
+        while i + end.count <= output.count {
+            if output[i] == end[0] && output[i..<i + end.count].elementsEqual(end) {
+                do {
+                    return .success(try HostObservation.parse(String(decoding: output[..<(i + end.count)], as: UTF8.self)))
+                } catch {
+                    return .failure(ObserveFailure(description: error.description))
+                }
+            }
+            i += 1
+        }
+        return nil
+    }
+}
