@@ -4,48 +4,75 @@ import ExtendSSH
 import Foundation
 import Logging
 
-/// What `diff` and `apply` share: read input, compile every host's desired
-/// state (with the lockout guard for this machine), reach the hosts, report.
+/// What `diff` and `apply` share: read input and the managed hosts record,
+/// compile every host's desired state (with the lockout guard for this
+/// machine), reach the hosts (those listed, and those that have left the
+/// inventory), report.
 struct FleetRun {
     var input: LoadedInput
+    /// The inventory hosts worked on.
     var hosts: [LegacyHost]
+    /// Where the managed hosts record is read from (and written to, by apply).
+    var statePath: String
+    /// Which recorded hosts have left the inventory; `retirement.retired` are worked on after `hosts`.
+    var retirement: Retirement
     var common: CommonOptions
     var concurrency: Int
     var console: Console
 
-    /// What diff and apply both start with: the input read and checked, the hosts chosen.
-    static func load(_ inventory: InventoryOptions, _ cluster: ClusterOptions, _ hostOptions: HostOptions,
+    /// What diff and apply both start with: the input and the record read and checked, the hosts chosen.
+    static func load(_ inventory: InventoryOptions, _ cluster: ClusterOptions, _ state: StateOptions, _ hostOptions: HostOptions,
                      _ fleet: FleetOptions, _ common: CommonOptions) throws -> FleetRun {
         let console = Console()
         let input = try LoadedInput.load(inventory: inventory.inventory, cluster: cluster, common: common, console: console)
-        let hosts = try input.hosts(hostOptions.hosts, console: console)
-        return FleetRun(input: input, hosts: hosts, common: common, concurrency: fleet.concurrency, console: console)
+        let statePath = state.path(inventory: inventory.inventory)
+        let record = try readRecord(statePath, console: console)
+        let hosts = try select(hostOptions.hosts, input, record: record, statePath: statePath, console: console)
+        let retirement = Retirement.plan(record: record ?? ManagedHostsRecord(), inventory: input.world.hosts, only: hostOptions.hosts)
+        if common.verbose {
+            console.note(record.map { "managed hosts record \(statePath): \($0.hosts.count) host(s), \(retirement.retired.count) of them retired" }
+                         ?? "managed hosts record \(statePath): none yet")
+        }
+        return FleetRun(input: input, hosts: hosts, statePath: statePath, retirement: retirement, common: common,
+                        concurrency: fleet.concurrency, console: console)
     }
 
+    /// One agent per listed host, then one per retired host: the same agent,
+    /// wanting nothing of ours (persisted rules included), so it is cleaned as
+    /// a listed host no policy selects.
     func agents(rollbackAfter: Int) -> [HostAgent] {
         let compiler = Compiler(world: input.world)
+        let listed = hosts.map { host in
+            agent(host.name, ssh: host.ssh, connect: host.connectAddress, management: host.management,
+                  persist: host.persist, rollbackAfter: rollbackAfter) { compiler.compile(host, extraGuard: $0) }
+        }
+        let retired = retirement.retired.map { host in
+            agent(host.name, ssh: host.ssh, connect: host.connectAddress, management: [],
+                  persist: false, rollbackAfter: rollbackAfter) { _ in .nothing(host: host.name) }
+        }
+        return listed + retired
+    }
+
+    private func agent(_ name: String, ssh: SSHSettings, connect: String, management: [CIDR], persist: Bool,
+                       rollbackAfter: Int, desired: ([CIDR]) -> HostDesiredState) -> HostAgent {
         let passphrase = ProcessInfo.processInfo.environment["EXTEND_SSH_KEY_PASSPHRASE"]
         var logger = Logger(label: "netpol-extend")
         logger.logLevel = common.verbose ? .debug : .warning
-        return hosts.map { host in
-            // The machine running this keeps its SSH access: its address joins the lockout guard.
-            var guardSources: [CIDR] = []
-            if let me = SourceAddress.towards(host.connectAddress, port: host.ssh.port),
-               !host.management.contains(where: { $0.contains(me) }) {
-                guardSources.append(CIDR(host: me))
-            }
-            var options = HostAgent.Options()
-            options.rollbackAfter = rollbackAfter
-            options.sudo = host.ssh.sudo
-            options.persist = host.persist
-            let endpoint = SSHEndpoint(
-                name: host.name, address: host.connectAddress, port: host.ssh.port, user: host.ssh.user,
-                identityFile: Self.expand(host.ssh.identityFile), passphrase: passphrase,
-                knownHostsFile: Self.expand(host.ssh.knownHostsFile),
-                connectTimeout: .seconds(host.ssh.connectTimeoutSeconds))
-            return HostAgent(endpoint: endpoint, desired: compiler.compile(host, extraGuard: guardSources),
-                             options: options, logger: logger)
+        // The machine running this keeps its SSH access: its address joins the lockout guard.
+        var guardSources: [CIDR] = []
+        if let me = SourceAddress.towards(connect, port: ssh.port), !management.contains(where: { $0.contains(me) }) {
+            guardSources.append(CIDR(host: me))
         }
+        var options = HostAgent.Options()
+        options.rollbackAfter = rollbackAfter
+        options.sudo = ssh.sudo
+        options.persist = persist
+        let endpoint = SSHEndpoint(
+            name: name, address: connect, port: ssh.port, user: ssh.user,
+            identityFile: Self.expand(ssh.identityFile), passphrase: passphrase,
+            knownHostsFile: Self.expand(ssh.knownHostsFile),
+            connectTimeout: .seconds(ssh.connectTimeoutSeconds))
+        return HostAgent(endpoint: endpoint, desired: desired(guardSources), options: options, logger: logger)
     }
 
     static func expand(_ path: String) -> String {
@@ -54,27 +81,37 @@ struct FleetRun {
         return home + path.dropFirst(1)
     }
 
-    func run(_ mode: Fleet.Mode, rollbackAfter: Int) async -> [HostReport] {
+    func run(_ mode: Fleet.Mode, rollbackAfter: Int) async -> [HostOutcome] {
         let agents = agents(rollbackAfter: rollbackAfter)
         let live = console.stderrIsTerminal && common.output == .text
         let verb = mode == .diff ? "reading" : "applying"
-        return await Fleet.run(agents, mode: mode, concurrency: concurrency) { done, total, last in
+        let reports = await Fleet.run(agents, mode: mode, concurrency: concurrency) { done, total, last in
             if live {
                 Console().progress("\(verb): \(done)/\(total) hosts done (last: \(last.host) \(last.status.rawValue))")
             }
         }
+        return reports.enumerated().map { i, r in
+            i < hosts.count ? HostOutcome(report: r, retired: false) : .retired(r, mode: mode)
+        }
     }
 
     /// The per-host table (text) or one JSON document, then the exit code.
-    func finish(_ reports: [HostReport], showDiffs: Bool, detailedExitCode: Bool) throws {
+    /// `record`: what apply did with the managed hosts record (nil for diff).
+    func finish(_ outcomes: [HostOutcome], mode: Fleet.Mode, record: RecordOutcome? = nil, showDiffs: Bool,
+                detailedExitCode: Bool) throws {
         if console.stderrIsTerminal && common.output == .text { console.progress(nil) }
+        let reports = outcomes.map(\.report)
+        let warnings = recordWarnings(mode)
         switch common.output {
         case .json:
-            try console.json(FleetReport(hosts: reports))
+            try console.json(FleetReport(hosts: outcomes, warnings: warnings.map(\.description), record: record))
         case .text:
+            console.report(warnings)
             if showDiffs {
-                for r in reports where !r.diff.isEmpty {
-                    console.out("--- \(r.host) (on the host)\n+++ \(r.host) (wanted)\n" + console.colorDiff(r.diff))
+                for o in outcomes where !o.report.diff.isEmpty {
+                    let r = o.report
+                    let wanted = o.retired ? "left the inventory: nothing of ours" : "wanted"
+                    console.out("--- \(r.host) (on the host)\n+++ \(r.host) (\(wanted))\n" + console.colorDiff(r.diff))
                 }
             }
             let width = max(4, reports.map(\.host.count).max() ?? 4)
@@ -85,14 +122,18 @@ struct FleetRun {
             }
             let counts = Dictionary(grouping: reports, by: \.status).mapValues(\.count)
             console.out("\n" + HostReport.Status.allOrdered.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", ") + "\n")
+            if let record, record.written, common.verbose {
+                console.note("managed hosts record \(record.path) written: \(record.hosts.count) host(s)")
+            }
+        }
+        if let record, !record.written {
+            console.error((record.error ?? "\(record.path): cannot write the managed hosts record")
+                + "\nextend: every host above was worked on as reported, but the managed hosts record was not updated: a host removed from the inventory later may not be cleaned. Fix this and run extend apply again.")
+            throw ExitCode(1)
         }
         if reports.contains(where: \.failed) { throw ExitCode(1) }
         if detailedExitCode && reports.contains(where: { $0.status == .changes }) { throw ExitCode(2) }
     }
-}
-
-struct FleetReport: Encodable {
-    var hosts: [HostReport]
 }
 
 extension HostReport.Status {
@@ -106,6 +147,7 @@ struct DiffCommand: AsyncParsableCommand {
 
     @OptionGroup var inventory: InventoryOptions
     @OptionGroup var cluster: ClusterOptions
+    @OptionGroup var state: StateOptions
     @OptionGroup var hostOptions: HostOptions
     @OptionGroup var fleet: FleetOptions
     @OptionGroup var common: CommonOptions
@@ -113,8 +155,8 @@ struct DiffCommand: AsyncParsableCommand {
     var detailedExitcode = false
 
     func run() async throws {
-        let run = try FleetRun.load(inventory, cluster, hostOptions, fleet, common)
-        try run.finish(await run.run(.diff, rollbackAfter: 0), showDiffs: true, detailedExitCode: detailedExitcode)
+        let run = try FleetRun.load(inventory, cluster, state, hostOptions, fleet, common)
+        try run.finish(await run.run(.diff, rollbackAfter: 0), mode: .diff, showDiffs: true, detailedExitCode: detailedExitcode)
     }
 }
 
@@ -126,10 +168,19 @@ struct ApplyCommand: AsyncParsableCommand {
         Per host: read what it holds; if it differs, schedule a rollback on the host itself, load the change \
         (sets, then IPv4 and IPv6 chains, each one transaction), confirm over a fresh SSH connection, and only \
         then cancel the rollback. An unconfirmed host restores its previous rules by itself.
+
+        apply records the hosts it works on in the managed hosts record (--state; default: the inventory's path \
+        + .state.json, JSON, mode 0600, no secrets). A recorded host that is no longer in the inventory has left \
+        it: apply removes every chain, jump and set of ours from it (and our persisted rules), never anything else, \
+        then drops it from the record; if it cannot be reached it stays recorded and is tried again next time. \
+        Unless it shares an SSH endpoint or an address with a host still listed (renamed, or the machine reused): \
+        then it is left alone and dropped from the record, with a warning. Keep the record with the inventory \
+        (commit it beside it) when several people run apply. diff, apply --dry-run and render never write it.
         """)
 
     @OptionGroup var inventory: InventoryOptions
     @OptionGroup var cluster: ClusterOptions
+    @OptionGroup var state: StateOptions
     @OptionGroup var hostOptions: HostOptions
     @OptionGroup var fleet: FleetOptions
     @OptionGroup var common: CommonOptions
@@ -146,11 +197,14 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let run = try FleetRun.load(inventory, cluster, hostOptions, fleet, common)
+        let run = try FleetRun.load(inventory, cluster, state, hostOptions, fleet, common)
         if dryRun {
-            try run.finish(await run.run(.diff, rollbackAfter: 0), showDiffs: true, detailedExitCode: detailedExitcode)
+            try run.finish(await run.run(.diff, rollbackAfter: 0), mode: .diff, showDiffs: true, detailedExitCode: detailedExitcode)
         } else {
-            try run.finish(await run.run(.apply, rollbackAfter: rollbackAfter), showDiffs: common.verbose, detailedExitCode: false)
+            let outcomes = await run.run(.apply, rollbackAfter: rollbackAfter)
+            // Written before the report, so that whatever the hosts' outcomes the record keeps up with them.
+            let record = run.saveRecord(outcomes)
+            try run.finish(outcomes, mode: .apply, record: record, showDiffs: common.verbose, detailedExitCode: false)
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExtendCore
+import ExtendInput
 
 /// Where cluster state comes from: exactly one source (spec/cli.md).
 struct ClusterOptions: ParsableArguments {
@@ -22,6 +23,18 @@ struct ClusterOptions: ParsableArguments {
 struct InventoryOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The inventory of hosts outside the cluster (YAML).", valueName: "path"))
     var inventory: String
+}
+
+/// Where diff and apply find the managed hosts record, the memory that lets a
+/// host deleted from the inventory still be cleaned.
+struct StateOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "The managed hosts record: the hosts apply has worked on, so that those removed from the inventory get our rules removed. Written by apply only. (default: the inventory's path + .state.json)",
+        valueName: "path"))
+    var state: String?
+
+    /// Per inventory by default: two inventories on one machine never clean each other's hosts.
+    func path(inventory: String) -> String { state ?? ManagedHostsFile.defaultPath(inventory: inventory) }
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {

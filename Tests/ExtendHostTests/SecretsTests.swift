@@ -9,43 +9,6 @@ extension HostLabBacked {
     /// JSON, not when it is wrong.
     @Suite("Secrets in the CLI's output")
     struct Secrets {
-        static let binary = packageRoot + "/.build/debug/extend"
-
-        /// One run of the built binary.
-        struct Run {
-            var status: Int32
-            var stdout: String
-            var stderr: String
-            var output: String { stdout + stderr }
-        }
-
-        /// Runs `extend` with `passphrase` in its environment (none: unset)
-        /// and no ssh-agent, output to files in the lab's directory.
-        static func extend(_ arguments: [String], passphrase: String?, lab: Lab) throws -> Run {
-            var environment = ProcessInfo.processInfo.environment
-            environment["SSH_AUTH_SOCK"] = nil
-            environment["EXTEND_SSH_KEY_PASSPHRASE"] = passphrase
-            let out = lab.path("extend-\(UUID().uuidString).out"), err = out + ".err"
-            guard FileManager.default.createFile(atPath: out, contents: nil), FileManager.default.createFile(atPath: err, contents: nil),
-                  let outHandle = FileHandle(forWritingAtPath: out), let errHandle = FileHandle(forWritingAtPath: err) else {
-                throw LabError("cannot create \(out)")
-            }
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: binary)
-            p.arguments = arguments
-            p.environment = environment
-            p.standardInput = FileHandle.nullDevice
-            p.standardOutput = outHandle
-            p.standardError = errHandle
-            try p.run()
-            try? outHandle.close()
-            try? errHandle.close()
-            p.waitUntilExit()
-            return Run(status: p.terminationStatus,
-                       stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
-                       stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
-        }
-
         /// An inventory of one host reached with the lab's encrypted key, and a policy for it.
         static func writeInput(_ lab: Lab) throws -> [String] {
             let host = lab.hosts[0]
@@ -97,15 +60,15 @@ extension HostLabBacked {
 
         @Test("with the right and a wrong passphrase, with --verbose and --output json, the passphrase is never printed; a wrong one is explained")
         func passphraseNeverPrinted() async throws {
-            try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build first: swift build --build-tests")
+            try #require(FileManager.default.isExecutableFile(atPath: ExtendBinary.path), "build first: swift build --build-tests")
             try await Lab.withHosts(count: 1) { lab in
                 let host = lab.hosts[0]
                 let right = try #require(lab.encryptedClientKey.passphrase)
                 let wrong = "not-" + String(right.reversed())
                 let input = try Self.writeInput(lab)
-                var runs: [(String, Run)] = []
-                func run(_ what: String, _ arguments: [String], passphrase: String?) throws -> Run {
-                    let r = try Self.extend(arguments + input, passphrase: passphrase, lab: lab)
+                var runs: [(String, ExtendBinary.Run)] = []
+                func run(_ what: String, _ arguments: [String], passphrase: String?) throws -> ExtendBinary.Run {
+                    let r = try ExtendBinary.run(arguments + input, passphrase: passphrase, lab: lab)
                     runs.append((what, r))
                     return r
                 }

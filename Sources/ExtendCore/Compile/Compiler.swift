@@ -26,7 +26,7 @@ public struct Compiler {
         var tags: [DropLogTag] = []
         let isolating = Direction.allCases.map { (dir: $0, policies: selection.isolating(me, $0)) }
         guard isolating.contains(where: { !$0.policies.isEmpty }) else {
-            return HostDesiredState(host: host.name, tables: [], dropLogs: [])
+            return .nothing(host: host.name)
         }
         let guardSources = Array(Set(host.management + extraGuard)).sorted()
         for f in AddressFamily.allCases {

@@ -13,6 +13,13 @@ public struct HostDesiredState: Hashable, Sendable {
         self.dropLogs = dropLogs
     }
 
+    /// What a host holds when nothing of ours should be on it: no policy
+    /// isolates it, or it has left the inventory. Applying it removes every
+    /// chain, jump and set of ours.
+    public static func nothing(host: String) -> HostDesiredState {
+        HostDesiredState(host: host, tables: [], dropLogs: [])
+    }
+
     public var needsNothing: Bool { tables.isEmpty }
     public func table(_ f: AddressFamily) -> FamilyTable? { tables.first { $0.family == f } }
     public var sets: [IPSetSpec] { tables.flatMap(\.sets) }

@@ -1,0 +1,51 @@
+import ExtendCore
+import ExtendSSH
+
+/// One host's outcome in diff and apply: the agent's report, and whether the
+/// host is retired (known from the managed hosts record only: it has left the inventory).
+struct HostOutcome: Encodable {
+    var report: HostReport
+    var retired: Bool
+
+    /// A retired host's report, its message saying so and what becomes of it in the record.
+    static func retired(_ report: HostReport, mode: Fleet.Mode) -> HostOutcome {
+        var r = report
+        let apply = mode == .apply
+        switch r.status {
+        case .inSync:
+            r.message = "left the inventory: holds nothing of ours" + (apply ? "; dropped from the record" : "")
+        case .changes:
+            r.message = "left the inventory: everything of ours is to be removed (-\(r.removed))"
+        case .applied:
+            r.message = "left the inventory: removed everything of ours"
+                + (r.removed > 0 ? " (-\(r.removed)), confirmed" : " (its persisted rules)") + "; dropped from the record"
+        case .unreachable, .error:
+            r.message = "left the inventory: \(r.message)" + (apply ? "; kept in the record, retried on the next apply" : "")
+        }
+        return HostOutcome(report: r, retired: true)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try report.encode(to: encoder)
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(retired, forKey: .retired)
+    }
+    enum Key: String, CodingKey { case retired }
+}
+
+/// What apply did with the managed hosts record.
+struct RecordOutcome: Encodable {
+    var path: String
+    var written: Bool
+    /// The hosts it lists now (when written).
+    var hosts: [String] = []
+    var error: String?
+}
+
+/// `diff` and `apply` with `--output json`: one document.
+struct FleetReport: Encodable {
+    var hosts: [HostOutcome]
+    var warnings: [String]
+    /// apply only.
+    var record: RecordOutcome?
+}
