@@ -84,6 +84,24 @@ extension LabBacked {
             }
         }
 
+        @Test("an RSA key in OpenSSH format works against a host that still accepts ssh-rsa signatures (OpenSSH before 8.8, or configured so)")
+        func rsaKeyOnOlderHost() async throws {
+            try await Lab.withHosts(count: 1) { lab in
+                let host = lab.hosts[0]
+                // What an older legacy host does by default (CentOS 7's OpenSSH 7.4, for one).
+                lab.killSSHD(host)
+                let handle = try #require(FileHandle(forWritingAtPath: host.sshdConfigPath))
+                try handle.seekToEnd()
+                try handle.write(contentsOf: Data("PubkeyAcceptedAlgorithms +ssh-rsa\n".utf8))
+                try handle.close()
+                try lab.startSSHD(host)
+                let key = try lab.makeKey(named: "client-rsa", type: .rsa)
+                #expect(try String(contentsOfFile: key.path, encoding: .utf8).hasPrefix("-----BEGIN OPENSSH PRIVATE KEY-----"))
+                let result = try await runOnce(lab.endpoint(host, key: key), "echo ok")
+                #expect(result.stdoutText == "ok\n")
+            }
+        }
+
         @Test("a key the host does not authorize is refused")
         func unauthorizedKey() async throws {
             try await Lab.withHosts(count: 1) { lab in
