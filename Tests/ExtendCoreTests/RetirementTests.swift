@@ -142,4 +142,78 @@ struct RetirementTests {
         let plan = Retirement.plan(record: ManagedHostsRecord(), inventory: inventory)
         #expect(plan.nextRecord(inventory: inventory, worked: inventory, cleaned: []).hosts == inventory.map(ManagedHost.init))
     }
+
+    @Test("--forget: a retired host is dropped from the record without being worked on; the rest of the plan is as without it")
+    func forgetRetiredHost() throws {
+        let record = ManagedHostsRecord(hosts: [Self.recorded("db-01", ["198.18.1.10"]),
+                                                Self.recorded("gone-down", ["198.18.1.20"]),
+                                                Self.recorded("gone-dead", ["198.18.1.21"])])
+        let inventory = [Self.host("db-01", ["198.18.1.10"])]
+        let plan = try Retirement.plan(record: record, inventory: inventory, forget: ["gone-dead"])
+        #expect(plan.forgotten == [record.host(named: "gone-dead")!])
+        #expect(plan.retired.map(\.name) == ["gone-down"])
+        #expect(plan.stillListed == ["db-01"])
+        #expect(plan.collisions.isEmpty && plan.untouched.isEmpty)
+
+        // Neither cleanup succeeded: the forgotten host is dropped all the same, the other kept to be retried.
+        let next = plan.nextRecord(inventory: inventory, worked: inventory, cleaned: [])
+        #expect(next.names == ["db-01", "gone-down"])
+
+        // Without --forget (or with none) the same record plans both for cleaning.
+        #expect(try Retirement.plan(record: record, inventory: inventory, forget: [])
+                == Retirement.plan(record: record, inventory: inventory))
+        #expect(Retirement.plan(record: record, inventory: inventory).retired.map(\.name) == ["gone-dead", "gone-down"])
+    }
+
+    @Test("--forget names a host outside the --host filter, or one that looks like a listed host: it is forgotten all the same")
+    func forgetWinsOverFilterAndCollision() throws {
+        let record = ManagedHostsRecord(hosts: [Self.recorded("db-old", ["198.18.1.10"]),
+                                                Self.recorded("gone-a", ["198.18.1.20"]),
+                                                Self.recorded("gone-b", ["198.18.1.21"])])
+        // db-new is db-old renamed (same address).
+        let inventory = [Self.host("db-new", ["198.18.1.10"])]
+        let plan = try Retirement.plan(record: record, inventory: inventory, only: ["gone-b"], forget: ["gone-a", "db-old"])
+        #expect(plan.forgotten.map(\.name) == ["db-old", "gone-a"])
+        #expect(plan.retired.map(\.name) == ["gone-b"])
+        #expect(plan.collisions.isEmpty && plan.untouched.isEmpty)
+
+        // --host naming the forgotten host only: nothing is worked on, it is forgotten, the others kept as they are.
+        let alone = try Retirement.plan(record: record, inventory: inventory, only: ["gone-a"], forget: ["gone-a", "gone-a"])
+        #expect(alone.forgotten.map(\.name) == ["gone-a"])
+        #expect(alone.retired.isEmpty && alone.collisions.isEmpty)
+        #expect(alone.untouched.map(\.name) == ["db-old", "gone-b"])
+        #expect(alone.nextRecord(inventory: inventory, worked: [], cleaned: []).names == ["db-old", "gone-b"])
+    }
+
+    struct RefusalCase: Sendable, CustomTestStringConvertible {
+        var testDescription: String
+        var forget: [String]
+        /// nil: no record file yet.
+        var record: ManagedHostsRecord?
+        var refused: [Retirement.Refusal.Refused]
+    }
+
+    static let refusalRecord = ManagedHostsRecord(hosts: [recorded("db-01", ["198.18.1.10"]), recorded("gone-01", ["198.18.1.20"])])
+
+    static let refusalCases: [RefusalCase] = [
+        RefusalCase(testDescription: "a recorded host still in the inventory", forget: ["db-01"], record: refusalRecord,
+                    refused: [.init(name: "db-01", reason: .stillListed)]),
+        RefusalCase(testDescription: "an inventory host never recorded", forget: ["web-01"], record: refusalRecord,
+                    refused: [.init(name: "web-01", reason: .stillListed)]),
+        RefusalCase(testDescription: "a name neither knows", forget: ["never-01"], record: refusalRecord,
+                    refused: [.init(name: "never-01", reason: .notRecorded)]),
+        RefusalCase(testDescription: "no record yet", forget: ["gone-01"], record: nil,
+                    refused: [.init(name: "gone-01", reason: .notRecorded)]),
+        RefusalCase(testDescription: "one good name among bad ones: all bad ones, in order, once each",
+                    forget: ["never-01", "gone-01", "db-01", "never-01"], record: refusalRecord,
+                    refused: [.init(name: "never-01", reason: .notRecorded), .init(name: "db-01", reason: .stillListed)]),
+    ]
+
+    @Test("--forget refuses a host still in the inventory and a name the record does not know", arguments: refusalCases)
+    func forgetRefused(_ c: RefusalCase) {
+        let inventory = [Self.host("db-01", ["198.18.1.10"]), Self.host("web-01", ["198.18.1.30"])]
+        #expect(throws: Retirement.Refusal(c.refused)) {
+            try Retirement.plan(record: c.record ?? ManagedHostsRecord(), inventory: inventory, forget: c.forget)
+        }
+    }
 }
