@@ -21,8 +21,19 @@ struct HostOutcome: Encodable {
                 + (r.removed > 0 ? " (-\(r.removed)), confirmed" : " (its persisted rules)") + "; dropped from the record"
         case .unreachable, .error:
             r.message = "left the inventory: \(r.message)" + (apply ? "; kept in the record, retried on the next apply" : "")
+                + " (if it is gone for good: --forget \(r.host))"
+        case .forgotten:
+            break // Never from an agent: see `forgotten(_:mode:)`.
         }
         return HostOutcome(report: r, retired: true)
+    }
+
+    /// A retired host `--forget` names: never contacted, so nothing is known of what it holds.
+    static func forgotten(_ host: String, mode: Fleet.Mode) -> HostOutcome {
+        let message = mode == .apply
+            ? "left the inventory; forgotten: removed from the record without contacting it; rules of ours on it, if any, were left"
+            : "left the inventory; --forget: apply removes it from the record without contacting it; rules of ours on it, if any, are left"
+        return HostOutcome(report: HostReport(host: host, status: .forgotten, message: message), retired: true)
     }
 
     func encode(to encoder: any Encoder) throws {

@@ -33,6 +33,29 @@ extension FleetRun {
         return try input.hosts(wanted, console: console)
     }
 
+    /// Which recorded hosts have left the inventory (`Retirement.plan`), with
+    /// `--forget`: a name the run cannot forget ends the command before any
+    /// host is touched, the record as it was.
+    static func plan(record: ManagedHostsRecord?, _ input: LoadedInput, only names: [String], forget: [String],
+                     statePath: String, console: Console) throws -> Retirement {
+        do {
+            return try Retirement.plan(record: record ?? ManagedHostsRecord(), inventory: input.world.hosts, only: names,
+                                       forget: forget)
+        } catch {
+            for r in error.refused {
+                switch r.reason {
+                case .stillListed:
+                    console.error("--forget \(r.name): host \(r.name) is still in the inventory \(input.inventory.source); only a host that has left it can be forgotten. Remove it from the inventory first: apply then removes our rules from it, and --forget is for when that cannot be done")
+                case .notRecorded:
+                    console.error("--forget \(r.name): no such host in the managed hosts record \(statePath)"
+                                  + (record == nil ? " (there is none yet)" : ""))
+                }
+            }
+            console.error("nothing was done to any host; the managed hosts record is unchanged")
+            throw ExitCode(1)
+        }
+    }
+
     /// A retired host that looks like a listed one is never cleaned: say so, naming both.
     func recordWarnings(_ mode: Fleet.Mode) -> [Diagnostic] {
         retirement.collisions.map { c in
@@ -42,7 +65,7 @@ extension FleetRun {
         }
     }
 
-    /// After apply: the next record (`Retirement.nextRecord`), written in one step.
+    /// After apply: the next record (`Retirement.nextRecord`, forgotten hosts left out), written in one step.
     func saveRecord(_ outcomes: [HostOutcome]) -> RecordOutcome {
         let cleaned = outcomes.filter { $0.retired && [.applied, .inSync].contains($0.report.status) }.map(\.report.host)
         let next = retirement.nextRecord(inventory: input.world.hosts, worked: hosts, cleaned: Set(cleaned))

@@ -7,14 +7,15 @@ import Logging
 /// What `diff` and `apply` share: read input and the managed hosts record,
 /// compile every host's desired state (with the lockout guard for this
 /// machine), reach the hosts (those listed, and those that have left the
-/// inventory), report.
+/// inventory, except those `--forget` names), report.
 struct FleetRun {
     var input: LoadedInput
     /// The inventory hosts worked on.
     var hosts: [LegacyHost]
     /// Where the managed hosts record is read from (and written to, by apply).
     var statePath: String
-    /// Which recorded hosts have left the inventory; `retirement.retired` are worked on after `hosts`.
+    /// Which recorded hosts have left the inventory; `retirement.retired` are worked on after `hosts`,
+    /// `retirement.forgotten` are reported last, never contacted.
     var retirement: Retirement
     var common: CommonOptions
     var concurrency: Int
@@ -22,16 +23,19 @@ struct FleetRun {
 
     /// What diff and apply both start with: the input and the record read and checked, the hosts chosen.
     static func load(_ inventory: InventoryOptions, _ cluster: ClusterOptions, _ state: StateOptions, _ hostOptions: HostOptions,
-                     _ fleet: FleetOptions, _ common: CommonOptions) throws -> FleetRun {
+                     _ forget: ForgetOptions, _ fleet: FleetOptions, _ common: CommonOptions) throws -> FleetRun {
         let console = Console()
         let input = try LoadedInput.load(inventory: inventory.inventory, cluster: cluster, common: common, console: console)
         let statePath = state.path(inventory: inventory.inventory)
         let record = try readRecord(statePath, console: console)
         let hosts = try select(hostOptions.hosts, input, record: record, statePath: statePath, console: console)
-        let retirement = Retirement.plan(record: record ?? ManagedHostsRecord(), inventory: input.world.hosts, only: hostOptions.hosts)
+        let retirement = try plan(record: record, input, only: hostOptions.hosts, forget: forget.names, statePath: statePath,
+                                  console: console)
         if common.verbose {
-            console.note(record.map { "managed hosts record \(statePath): \($0.hosts.count) host(s), \(retirement.retired.count) of them retired" }
-                         ?? "managed hosts record \(statePath): none yet")
+            console.note(record.map {
+                "managed hosts record \(statePath): \($0.hosts.count) host(s), \(retirement.retired.count) of them retired"
+                    + (retirement.forgotten.isEmpty ? "" : ", \(retirement.forgotten.count) forgotten")
+            } ?? "managed hosts record \(statePath): none yet")
         }
         return FleetRun(input: input, hosts: hosts, statePath: statePath, retirement: retirement, common: common,
                         concurrency: fleet.concurrency, console: console)
@@ -92,7 +96,7 @@ struct FleetRun {
         }
         return reports.enumerated().map { i, r in
             i < hosts.count ? HostOutcome(report: r, retired: false) : .retired(r, mode: mode)
-        }
+        } + retirement.forgotten.map { .forgotten($0.name, mode: mode) }
     }
 
     /// The per-host table (text) or one JSON document, then the exit code.
@@ -137,7 +141,7 @@ struct FleetRun {
 }
 
 extension HostReport.Status {
-    static let allOrdered: [Self] = [.inSync, .changes, .applied, .unreachable, .error]
+    static let allOrdered: [Self] = [.inSync, .changes, .applied, .forgotten, .unreachable, .error]
 }
 
 struct DiffCommand: AsyncParsableCommand {
@@ -149,13 +153,14 @@ struct DiffCommand: AsyncParsableCommand {
     @OptionGroup var cluster: ClusterOptions
     @OptionGroup var state: StateOptions
     @OptionGroup var hostOptions: HostOptions
+    @OptionGroup var forget: ForgetOptions
     @OptionGroup var fleet: FleetOptions
     @OptionGroup var common: CommonOptions
     @Flag(name: .long, help: "Exit 2 when changes are pending, 0 when every host is converged (1 on failure).")
     var detailedExitcode = false
 
     func run() async throws {
-        let run = try FleetRun.load(inventory, cluster, state, hostOptions, fleet, common)
+        let run = try FleetRun.load(inventory, cluster, state, hostOptions, forget, fleet, common)
         try run.finish(await run.run(.diff, rollbackAfter: 0), mode: .diff, showDiffs: true, detailedExitCode: detailedExitcode)
     }
 }
@@ -172,16 +177,24 @@ struct ApplyCommand: AsyncParsableCommand {
         apply records the hosts it works on in the managed hosts record (--state; default: the inventory's path \
         + .state.json, JSON, mode 0600, no secrets). A recorded host that is no longer in the inventory has left \
         it: apply removes every chain, jump and set of ours from it (and our persisted rules), never anything else, \
-        then drops it from the record; if it cannot be reached it stays recorded and is tried again next time. \
-        Unless it shares an SSH endpoint or an address with a host still listed (renamed, or the machine reused): \
-        then it is left alone and dropped from the record, with a warning. Keep the record with the inventory \
-        (commit it beside it) when several people run apply. diff, apply --dry-run and render never write it.
+        then drops it from the record; if it cannot be reached it stays recorded and is tried again next time \
+        (and apply exits 1). Unless it shares an SSH endpoint or an address with a host still listed (renamed, or \
+        the machine reused): then it is left alone and dropped from the record, with a warning. Keep the record \
+        with the inventory (commit it beside it) when several people run apply. diff, apply --dry-run and render \
+        never write it.
+
+        A host that has left the inventory and will never be reachable again (decommissioned): --forget NAME \
+        drops it from the record without contacting it (reported "forgotten"); whatever of ours is still on it \
+        stays there. Only a host the record lists and the inventory no longer does can be forgotten; any other \
+        name stops the run before any host is touched. --forget NAME --host NAME forgets it and works on no other \
+        host.
         """)
 
     @OptionGroup var inventory: InventoryOptions
     @OptionGroup var cluster: ClusterOptions
     @OptionGroup var state: StateOptions
     @OptionGroup var hostOptions: HostOptions
+    @OptionGroup var forget: ForgetOptions
     @OptionGroup var fleet: FleetOptions
     @OptionGroup var common: CommonOptions
     @Flag(name: .long, help: "Change nothing: the same as `extend diff`.")
@@ -197,7 +210,7 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let run = try FleetRun.load(inventory, cluster, state, hostOptions, fleet, common)
+        let run = try FleetRun.load(inventory, cluster, state, hostOptions, forget, fleet, common)
         if dryRun {
             try run.finish(await run.run(.diff, rollbackAfter: 0), mode: .diff, showDiffs: true, detailedExitCode: detailedExitcode)
         } else {

@@ -60,6 +60,21 @@ struct HostOptions: ParsableArguments {
     }
 }
 
+/// Retired hosts to drop from the managed hosts record without contacting
+/// them: the way out for a machine that is gone and so can never be cleaned.
+struct ForgetOptions: ParsableArguments {
+    @Option(name: .customLong("forget"), help: ArgumentHelp(
+        "Drop this host, which has left the inventory but cannot be cleaned (the machine is gone), from the managed hosts record without contacting it; rules of ours on it, if any, are left. Repeatable. diff and apply --dry-run only show it.",
+        valueName: "name"))
+    var names: [String] = []
+
+    func validate() throws {
+        for h in names where !LabelValidation.isDNS1123Label(h) {
+            throw ValidationError("--forget \(h): host names are DNS-1123 labels")
+        }
+    }
+}
+
 struct FleetOptions: ParsableArguments {
     @Option(name: .long, help: "Hosts worked on at once.")
     var concurrency: Int = 16

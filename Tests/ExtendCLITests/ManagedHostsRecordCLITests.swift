@@ -24,10 +24,12 @@ import Testing
         return try files.write("inventory.yaml", Array(text.utf8))
     }
 
-    /// A record of `hosts` (name, address), as apply writes it.
-    static func record(_ hosts: [(String, String)]) -> String {
+    /// A record of `hosts` (name, address), as apply writes it; by default on
+    /// port 1 with no known_hosts file, so that no SSH happens.
+    static func record(_ hosts: [(String, String)], port: Int = 1, knownHostsFile: String = "/nonexistent/known_hosts",
+                       connectTimeoutSeconds: Int = 2) -> String {
         let entries = hosts.map { name, address in
-            #"{"name": "\#(name)", "addresses": ["\#(address)"], "ssh": {"address": "\#(address)", "port": 1, "user": "root", "identityFile": "/nonexistent/key", "knownHostsFile": "/nonexistent/known_hosts", "sudo": false, "connectTimeoutSeconds": 2}}"#
+            #"{"name": "\#(name)", "addresses": ["\#(address)"], "ssh": {"address": "\#(address)", "port": \#(port), "user": "root", "identityFile": "/nonexistent/key", "knownHostsFile": "\#(knownHostsFile)", "sudo": false, "connectTimeoutSeconds": \#(connectTimeoutSeconds)}}"#
         }
         return "{\"apiVersion\": \"netpol-extend/v1\", \"kind\": \"ManagedHosts\", \"hosts\": [\n" + entries.joined(separator: ",\n") + "\n]}\n"
     }

@@ -43,6 +43,8 @@ import Testing
         Case(["diff", "--concurrency", "0"], "Error: --concurrency must be between 1 and 512"),
         Case(["apply", "--rollback-after", "4"], "Error: --rollback-after must be 5 to 3600 seconds"),
         Case(["diff", "--dry-run"], "Error: Unknown option '--dry-run'"),
+        Case(["apply", "--forget", "Old_DB"], "Error: --forget Old_DB: host names are DNS-1123 labels"),
+        Case(["diff", "--forget", "old-db", "--forget", "-"], "Error: --forget -: host names are DNS-1123 labels"),
     ]
 
     @Test(arguments: cases)

@@ -13,6 +13,9 @@ public struct HostReport: Sendable, Codable, Hashable {
         case unreachable
         /// Something failed; `message` says what and whether anything was changed.
         case error
+        /// Never contacted: a host that has left the inventory, dropped from the
+        /// managed hosts record by `extend apply --forget` (set by the CLI, never by an agent).
+        case forgotten
     }
 
     public var host: String
