@@ -87,11 +87,11 @@ enum HostScripts {
     /// The lines of our state that the apply's precondition hashes; the
     /// client computes the same from what `observe` printed.
     static let stateFunction = """
+    # Ours: sets named npx-…; rule, chain and jump lines naming an NPX- chain
+    # (iptables-save lines that can hold one start with - or :).
     state() {
-      { ipset save | grep -E "^(create|add) npx-"
-        iptables-save -t filter | grep -F "NPX-"
-        ip6tables-save -t filter | grep -F "NPX-"
-      } | sort | sha256sum | cut -c1-64
+      h=$({ ipset save; iptables-save -t filter; ip6tables-save -t filter; } | grep -E "^(create|add) npx-|^[-:].*NPX-" | sort | sha256sum)
+      echo "${h%% *}"
     }
 
     """
@@ -110,36 +110,36 @@ enum HostScripts {
     trap "rm -rf \\"$w\\"" EXIT
     awk -v dir="$w" "/^#npx /{ if (\\$2 == \\"end\\") { ok = 1; exit } f = dir \\"/\\" \\$2; printf \\"\\" > f; next } { print > f } END { if (!ok) exit 1 }" || {
       echo "netpol-extend: the payload arrived incomplete; nothing was changed" >&2; exit 52; }
-    if [ "$(state)" != "$(cat "$w/expect")" ]; then
+    read -r expect < "$w/expect"
+    if [ "$(state)" != "$expect" ]; then
       echo "netpol-extend: the rules of ours on this host changed since they were read; nothing was changed, run again" >&2; exit 53
     fi
-    if [ -f "$d/rollback.pid" ] && kill -0 "$(cat "$d/rollback.pid")" 2>/dev/null; then
+    if [ -f "$d/rollback.pid" ] && read -r old < "$d/rollback.pid" && kill -0 "$old" 2>/dev/null; then
       echo "netpol-extend: a rollback from an unconfirmed apply is still pending; nothing was changed, run again once it has run" >&2; exit 55
     fi
     rb="$s/rollback"
     rm -rf "$rb" && mkdir -p "$rb" || exit 50
-    for f in run ipset iptables ip6tables destroy; do
-      [ -f "$w/rollback-$f" ] && cp "$w/rollback-$f" "$rb/$f"
-    done
-    tok=$(cat "$w/token"); secs=$(cat "$w/timeout")
+    cp "$w"/rollback-* "$rb"/ || exit 50
+    read -r tok < "$w/token"; read -r secs < "$w/timeout"
     # 9>&-: the rollback must not inherit our hold on the lock.
-    setsid sh "$rb/run" "$d" "$secs" "$rb" "$s" wait "npx-rollback-$tok" </dev/null >/dev/null 2>&1 9>&- &
-    echo $! > "$d/rollback.pid"
+    setsid sh "$rb/rollback-run" "$d" "$secs" "$rb" "$s" wait "npx-rollback-$tok" </dev/null >/dev/null 2>&1 9>&- &
+    rbpid=$!
+    echo $rbpid > "$d/rollback.pid"
     fail() {
       echo "netpol-extend: $1 failed; the previous rules are being restored" >&2
-      kill -TERM -- "-$(cat "$d/rollback.pid")" 2>/dev/null
-      sh "$rb/run" "$d" 0 "$rb" "$s" held "npx-rollback-$tok" >/dev/null 2>&1
+      kill -TERM -- "-$rbpid" 2>/dev/null
+      sh "$rb/rollback-run" "$d" 0 "$rb" "$s" held "npx-rollback-$tok" >/dev/null 2>&1
       exit 54
     }
     if [ -s "$w/ipset" ]; then ipset restore < "$w/ipset" || fail "ipset restore"; fi
-    if [ -s "$w/iptables" ]; then iptables-restore --noflush < "$w/iptables" || fail "iptables-restore"; touch "$rb/done-iptables"; fi
-    if [ -s "$w/ip6tables" ]; then ip6tables-restore --noflush < "$w/ip6tables" || fail "ip6tables-restore"; touch "$rb/done-ip6tables"; fi
+    if [ -s "$w/iptables" ]; then iptables-restore --noflush < "$w/iptables" || fail "iptables-restore"; : > "$rb/done-iptables"; fi
+    if [ -s "$w/ip6tables" ]; then ip6tables-restore --noflush < "$w/ip6tables" || fail "ip6tables-restore"; : > "$rb/done-ip6tables"; fi
     if [ -s "$w/destroy" ]; then
       while read -r n; do
         ipset destroy "$n" 2>/dev/null || echo "netpol-extend: set $n is still in use by a rule that is not ours; left in place" >&2
       done < "$w/destroy"
     fi
-    echo "#npx applied $(cat "$d/rollback.pid")"
+    echo "#npx applied $rbpid"
 
     """
 
@@ -160,11 +160,11 @@ enum HostScripts {
     # moment and a destroy then fails as busy: try again briefly.
     gone() { for i in 1 2 3 4 5 6 7 8 9 10; do ipset destroy "$1" 2>/dev/null && return 0; ipset list -n | grep -qxF "$1" || return 0; sleep 0.2 2>/dev/null || sleep 1; done; return 1; }
     for n in $(ipset list -n | grep -E "^\(Naming.setPrefix)[0-9a-f]+\(Naming.tempSuffix)$"); do gone "$n" || rc=1; done
-    if [ -s "$rb/ipset" ]; then ipset restore < "$rb/ipset" || rc=1; fi
-    if [ -f "$rb/done-iptables" ] && [ -s "$rb/iptables" ]; then iptables-restore --noflush < "$rb/iptables" || rc=1; fi
-    if [ -f "$rb/done-ip6tables" ] && [ -s "$rb/ip6tables" ]; then ip6tables-restore --noflush < "$rb/ip6tables" || rc=1; fi
-    if [ -s "$rb/destroy" ]; then
-      while read -r n; do gone "$n"; done < "$rb/destroy"
+    if [ -s "$rb/rollback-ipset" ]; then ipset restore < "$rb/rollback-ipset" || rc=1; fi
+    if [ -f "$rb/done-iptables" ] && [ -s "$rb/rollback-iptables" ]; then iptables-restore --noflush < "$rb/rollback-iptables" || rc=1; fi
+    if [ -f "$rb/done-ip6tables" ] && [ -s "$rb/rollback-ip6tables" ]; then ip6tables-restore --noflush < "$rb/rollback-ip6tables" || rc=1; fi
+    if [ -s "$rb/rollback-destroy" ]; then
+      while read -r n; do gone "$n"; done < "$rb/rollback-destroy"
     fi
     echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) rolled back an unconfirmed apply, status $rc" >> "$s/rollback.log"
     rm -f "$d/rollback.pid" "$rb/done-iptables" "$rb/done-ip6tables"
@@ -177,7 +177,8 @@ enum HostScripts {
     d=\(runDir)
     exec 9>"$d/lock"
     flock -w 30 9 || { echo "netpol-extend: $d/lock is held" >&2; exit 51; }
-    pid=$(cat "$d/rollback.pid" 2>/dev/null || true)
+    pid=""
+    [ -f "$d/rollback.pid" ] && read -r pid < "$d/rollback.pid"
     if [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr "\\000" " " < "/proc/$pid/cmdline" | grep -qF "npx-rollback-$tok"; then
       kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
       rm -f "$d/rollback.pid"
