@@ -125,10 +125,13 @@ enum HostScripts {
     setsid sh "$rb/rollback-run" "$d" "$secs" "$rb" "$s" wait "npx-rollback-$tok" </dev/null >/dev/null 2>&1 9>&- &
     rbpid=$!
     echo $rbpid > "$d/rollback.pid"
+    # Restore now, and only then stop the scheduled rollback: should this
+    # script be killed in between, that one still runs (a second restore of
+    # the same snapshot changes nothing).
     fail() {
       echo "netpol-extend: $1 failed; the previous rules are being restored" >&2
-      kill -TERM -- "-$rbpid" 2>/dev/null
       sh "$rb/rollback-run" "$d" 0 "$rb" "$s" held "npx-rollback-$tok" >/dev/null 2>&1
+      kill -TERM -- "-$rbpid" 2>/dev/null
       exit 54
     }
     if [ -s "$w/ipset" ]; then ipset restore < "$w/ipset" || fail "ipset restore"; fi
