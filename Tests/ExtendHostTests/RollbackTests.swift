@@ -68,7 +68,10 @@ extension HostLabBacked {
                 try lab.rollbacks(in: host).isEmpty && (try? HostState.read(lab, host)) == state
             }
             let now = try HostState.read(lab, host)
-            #expect(back, "the host did not return to its old rules; it holds:\n\(now.ours.prefix(3000))", sourceLocation: sourceLocation)
+            // (The host's state directories live in its sshd's mount namespace,
+            // gone with it; its sets are in its network namespace.)
+            let sets = back ? "" : ((try? lab.shell(host, "ipset list -n")) ?? "")
+            #expect(back, "the host did not return to its old rules; its sets:\n\(sets)\nrollbacks still running: \((try? lab.rollbacks(in: host)) ?? [])\nit holds:\n\(now.ours.prefix(1500))", sourceLocation: sourceLocation)
             #expect(now.ours == state.ours, sourceLocation: sourceLocation)
             #expect(now.foreign == state.foreign, sourceLocation: sourceLocation)
         }

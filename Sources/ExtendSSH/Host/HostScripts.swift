@@ -169,6 +169,9 @@ enum HostScripts {
     if [ -s "$rb/rollback-destroy" ]; then
       while read -r n; do gone "$n"; done < "$rb/rollback-destroy"
     fi
+    # And once more at the end: a twin that a restore still dying when we
+    # began finished creating is a leftover too.
+    for n in $(ipset list -n | grep -E "^\(Naming.setPrefix)[0-9a-f]+\(Naming.tempSuffix)$"); do gone "$n" || rc=1; done
     echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) rolled back an unconfirmed apply, status $rc" >> "$s/rollback.log"
     rm -f "$d/rollback.pid" "$rb/done-iptables" "$rb/done-ip6tables"
     exit $rc
