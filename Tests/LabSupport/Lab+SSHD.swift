@@ -87,7 +87,13 @@ extension Lab {
     /// connections. Its pid is recorded; teardown stops it.
     public func startSSHD(_ host: LabHost) throws {
         if let running = sshdPID(of: host), LabProcess.isRunning(running) { return }
-        let script = "mount -t tmpfs tmpfs /var/lib/netpol-extend && mount -t tmpfs tmpfs /run/netpol-extend"
+        // The host's own directories are bind mounts of directories in the
+        // lab, so a test can still read them after the host's sshd is gone.
+        let home = (host.sshdConfigPath as NSString).deletingLastPathComponent
+        let state = home + "/var-lib-netpol-extend", run = home + "/run-netpol-extend"
+        try? FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
+        let script = "mount --bind '\(state)' /var/lib/netpol-extend && mount --bind '\(run)' /run/netpol-extend"
             + " && exec /usr/sbin/sshd -D -f '\(host.sshdConfigPath)' -E '\(host.sshdLogPath)'"
         let startLog = host.sshdLogPath + ".start"
         let pid = try LabProcess.spawn(
