@@ -11,11 +11,16 @@ struct ProcessTree {
     struct Entry: Hashable {
         var pid: Int32
         var parent: Int32
+        /// The session it belongs to: its own pid once it has called setsid.
+        var session: Int32 = 0
         var arguments: [String]
         var commandLine: String { arguments.joined(separator: " ") }
         /// The host-side rollback: `sh RUN-SCRIPT … npx-rollback-TOKEN` (the
         /// apply script that starts it also holds that text, but not as its last argument).
         var isRollback: Bool { arguments.first == "sh" && arguments.last?.hasPrefix("npx-rollback-") == true }
+        /// The rollback, detached: it leads a session of its own, so that what
+        /// ends the SSH session does not reach it.
+        var isDetachedRollback: Bool { isRollback && session == pid }
     }
 
     var entries: [Int32: Entry] = [:]
@@ -29,12 +34,25 @@ struct ProcessTree {
                   let close = stat.lastIndex(of: ")") else { continue }
             // "pid (comm) state ppid …": comm may hold spaces and parentheses.
             let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 2, let parent = Int32(fields[1]), fields[0] != "Z" else { continue }
+            // … state ppid pgrp session …
+            guard fields.count > 3, let parent = Int32(fields[1]), let session = Int32(fields[3]),
+                  fields[0] != "Z" else { continue }
             let raw = FileManager.default.contents(atPath: "/proc/\(name)/cmdline") ?? Data()
             let arguments = raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            tree.entries[pid] = Entry(pid: pid, parent: parent, arguments: arguments)
+            tree.entries[pid] = Entry(pid: pid, parent: parent, session: session, arguments: arguments)
         }
         return tree
+    }
+
+    /// The detached rollbacks in the network namespace of process `member`
+    /// (the host's sshd): a detached process need not be below sshd any more.
+    func detachedRollbacks(besides member: Int32) -> [Entry] {
+        let netns = Self.networkNamespace(of: member)
+        return entries.values.filter { $0.isDetachedRollback && netns != nil && Self.networkNamespace(of: $0.pid) == netns }
+    }
+
+    static func networkNamespace(of pid: Int32) -> String? {
+        try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/net")
     }
 
     /// Every process below `root`, leaving out the subtrees whose top process

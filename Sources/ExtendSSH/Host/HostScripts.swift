@@ -121,9 +121,12 @@ enum HostScripts {
     rm -rf "$rb" && mkdir -p "$rb" || exit 50
     cp "$w"/rollback-* "$rb"/ || exit 50
     read -r tok < "$w/token"; read -r secs < "$w/timeout"
+    # The rollback prints its pid once it runs in a session of its own, and
+    # nothing is loaded before: a kill of this session from here on cannot
+    # take it along (a forked child still on its way to setsid would go).
     # 9>&-: the rollback must not inherit our hold on the lock.
-    setsid sh "$rb/rollback-run" "$d" "$secs" "$rb" "$s" wait "npx-rollback-$tok" </dev/null >/dev/null 2>&1 9>&- &
-    rbpid=$!
+    rbpid=$(setsid sh "$rb/rollback-run" "$d" "$secs" "$rb" "$s" wait "npx-rollback-$tok" </dev/null 2>/dev/null 9>&- &)
+    [ -n "$rbpid" ] || { echo "netpol-extend: the host-side rollback did not start; nothing was changed" >&2; exit 56; }
     echo $rbpid > "$d/rollback.pid"
     # Restore now, and only then stop the scheduled rollback: should this
     # script be killed in between, that one still runs (a second restore of
@@ -151,6 +154,8 @@ enum HostScripts {
     /// or "held" when the caller already holds the lock, and a token naming it).
     static let rollback = """
     d=$1; secs=$2; rb=$3; s=$4; mode=$5
+    # Detached now (setsid ran before us): tell the apply, and let go of its pipe.
+    echo $$; exec >/dev/null
     export LC_ALL=C PATH=/usr/sbin:/sbin:/usr/bin:/bin:$PATH
     [ "$secs" -gt 0 ] && sleep "$secs"
     if [ "$mode" != held ]; then exec 9>"$d/lock"; flock 9; fi
