@@ -146,49 +146,35 @@ extension HostLabBacked {
             try await Lab.withHosts(count: 2) { lab in
                 let host = lab.hosts[0]
                 if setsidDelay > 0 { try lab.slowDown("/usr/bin/setsid", by: setsidDelay, on: host) }
-                let agent = try lab.agents(Self.inventory(lab), policies: Self.newPolicies(), cluster: Self.clients(lab),
-                                           options: .shortRollback)[0]
-                let sshd = try #require(lab.sshdPID(of: host))
-
-                // Catch the apply inside `ipset restore` (after the rollback was
-                // scheduled, before the chains are loaded). The restore lasts a
-                // tenth of a second or so: should a busy machine let it slip by
-                // (the apply then simply succeeds), go back and try again.
-                var caught: [ProcessTree.Entry] = []
-                var armed: [ProcessTree.Entry] = []
-                var old = try await Self.applyOld(lab)
-                var report: HostReport?
-                for attempt in 1...3 where caught.isEmpty {
-                    if attempt > 1 { old = try await Self.applyOld(lab) }
-                    let finished = Flag()
-                    let applying = Task {
-                        defer { finished.set() }
-                        return try await agent.applyOffPool()
-                    }
-                    while caught.isEmpty && !finished.isSet {
-                        let tree = ProcessTree.read()
-                        if tree.descendants(of: sshd).contains(where: { $0.arguments.prefix(2) == ["ipset", "restore"] }) {
-                            // Everything sshd runs for this session, but not the detached rollback.
-                            caught = tree.descendants(of: sshd) { $0.isDetachedRollback }
-                            armed = tree.detachedRollbacks(besides: sshd)
-                            for e in caught { kill(e.pid, SIGKILL) }
-                            lab.killSSHD(host)
-                        } else {
-                            usleep(2_000)
-                        }
-                    }
-                    report = try await applying.value
+                // Inside `ipset restore`: after the rollback was scheduled, before the chains.
+                let kill = try await Self.killSession(lab, host, during: "ipset restore") {
+                    $0.arguments.prefix(2) == ["ipset", "restore"]
                 }
-                try #require(!caught.isEmpty, "in 3 attempts the apply was never caught inside ipset restore")
-                let message = report.map { "\($0.status): \($0.message)" } ?? "no report"
-                #expect(caught.contains { $0.arguments.prefix(2) == ["ipset", "restore"] },
-                        "killed \(caught.map(\.commandLine)); the apply said \(message)")
-                #expect(report?.failed == true, "\(message)")
-                // The rollback already ran as itself (detached, in a session of
-                // its own) when the load began: it was not still on its way
-                // there, a forked shell or `setsid`, and so killed with the session.
-                #expect(armed.count == 1, "the rollback was not running as itself when the load began; killed with the session: \(caught.map { $0.commandLine.prefix(60) })")
-                try await Self.expectRestored(lab, to: old)
+                try await Self.expectRestored(lab, to: kill.old)
+                try await Self.expectConverges(lab)
+            }
+        }
+
+        /// The window between a family's transaction going in and the apply
+        /// going on: iptables-restore here lingers after it has loaded the
+        /// IPv4 chains, and the session dies then. The rollback must see that
+        /// those chains went in, though the apply never got to say so.
+        @Test("sshd and its sessions killed just after the IPv4 chains went in: the host reverts to exactly the old rules, chains included")
+        func sshdKilledAfterChains() async throws {
+            try await Lab.withHosts(count: 2) { lab in
+                let host = lab.hosts[0]
+                try lab.slowDown("/usr/sbin/iptables-restore", by: 1.25, .after, on: host)
+                let kill = try await Self.killSession(lab, host, during: "the pause after iptables-restore") {
+                    $0.arguments == ["sleep", "1.25"]
+                }
+                // The new chains were in (egress is new: the jump into NPX-OUTPUT),
+                // as long as the rollback has not run yet (read first, then look).
+                let loaded = try HostState.read(lab, host)
+                if try !lab.rollbacks(in: host).isEmpty {
+                    #expect(loaded.ours.contains("-A OUTPUT -j NPX-OUTPUT"),
+                            "the new IPv4 chains were not in place when the session died: \(loaded.ours)")
+                }
+                try await Self.expectRestored(lab, to: kill.old)
                 try await Self.expectConverges(lab)
             }
         }

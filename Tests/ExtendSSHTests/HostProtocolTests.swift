@@ -64,6 +64,23 @@ import Testing
         #expect(try HostObservation.parse(ours2).stateHash != o.stateHash)
     }
 
+    @Test("each family's hash covers that family's rule lines of ours alone, as the rollback's `moved` computes it")
+    func familyHashes() throws {
+        let o = try HostObservation.parse(Self.observeOutput)
+        let v4 = [":NPX-INPUT - [0:0]", "-A INPUT -j NPX-INPUT", "-A NPX-INPUT -m comment --comment \"live/a,live/b\" -j DROP"]
+            .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        #expect(o.familyHashes[.inet] == Naming.sha256Hex(v4.map { $0 + "\n" }.joined()))
+        // No lines of ours: the hash of nothing, what `sha256sum` prints for empty input.
+        #expect(o.familyHashes[.inet6] == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        // Sets and foreign rules do not move a family's hash; its own rules do.
+        let sets = Self.observeOutput.replacingOccurrences(of: "add npx-aaaaaaaaaaaaaaaa 10.0.0.0/8\n", with: "")
+        #expect(try HostObservation.parse(sets).familyHashes == o.familyHashes)
+        let foreign = Self.observeOutput.replacingOccurrences(of: "--dport 9999", with: "--dport 8888")
+        #expect(try HostObservation.parse(foreign).familyHashes == o.familyHashes)
+        let ours = Self.observeOutput.replacingOccurrences(of: "-j DROP", with: "-j ACCEPT")
+        #expect(try HostObservation.parse(ours).familyHashes[.inet] != o.familyHashes[.inet])
+    }
+
     @Test("output cut off before its end marker is refused, not half-read")
     func truncated() {
         let cut = String(Self.observeOutput.prefix(200))

@@ -1,29 +1,67 @@
 import Foundation
 
 extension Lab {
+    /// When a slowed program waits: before it starts, or after it has done
+    /// its work (its effect is in place, its caller has not seen it end).
+    public enum SlowPoint: Sendable {
+        case before, after
+    }
+
     /// Restarts the host's sshd so that, in its sessions, the program at
-    /// `path` (for example /usr/bin/setsid) waits `seconds` before it runs:
-    /// a script that sleeps and then runs a copy of the real program is bind
-    /// mounted over it, in the sshd's private mount namespace only. Both
-    /// files live in the lab's directory; nothing else on the machine changes.
-    /// Restarting sshd without `covering` (`killSSHD` + `startSSHD`) undoes it.
-    public func slowDown(_ path: String, by seconds: Double, on host: LabHost) throws {
+    /// `path` (for example /usr/bin/setsid or /usr/sbin/iptables-restore)
+    /// sleeps `seconds` before or after it runs. A script that sleeps and
+    /// runs the real program is put in its place, in the sshd's private mount
+    /// namespace only: bind mounted over the program, or, for a program
+    /// Debian picks with update-alternatives (a bind mount would follow the
+    /// link), as its link in a copy of /etc/alternatives mounted over that
+    /// directory. Everything lives in the lab's directory; nothing else on the
+    /// machine changes. Restarting sshd (`killSSHD` + `startSSHD`) undoes it.
+    public func slowDown(_ path: String, by seconds: Double, _ point: SlowPoint = .before, on host: LabHost) throws {
         let home = (host.sshdConfigPath as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
-        let real = home + "/\(name).real", wrapper = home + "/\(name).slow"
-        if !FileManager.default.fileExists(atPath: real) {
+        let fm = FileManager.default
+        let alternative = "/etc/alternatives/" + name
+        let real: String
+        var covering: [(file: String, path: String)] = []
+        let wrapper = home + "/\(name).slow"
+        if let target = try? fm.destinationOfSymbolicLink(atPath: path), target == alternative {
+            // /usr/sbin/NAME -> /etc/alternatives/NAME -> the real program,
+            // which is run by that path (multi-call binaries go by their name).
             do {
-                try FileManager.default.copyItem(atPath: path, toPath: real)
+                real = try fm.destinationOfSymbolicLink(atPath: alternative)
+                let copy = home + "/alternatives"
+                if fm.fileExists(atPath: copy) { try fm.removeItem(atPath: copy) }
+                try fm.createDirectory(atPath: copy, withIntermediateDirectories: false)
+                for entry in try fm.contentsOfDirectory(atPath: "/etc/alternatives") where entry != name {
+                    let link = "/etc/alternatives/" + entry
+                    if let to = try? fm.destinationOfSymbolicLink(atPath: link) {
+                        try fm.createSymbolicLink(atPath: copy + "/" + entry, withDestinationPath: to)
+                    }
+                }
+                try fm.createSymbolicLink(atPath: copy + "/" + name, withDestinationPath: wrapper)
+                covering = [(copy, "/etc/alternatives")]
             } catch {
-                throw LabError("cannot copy \(path) into the lab: \(error)")
+                throw LabError("cannot build a copy of /etc/alternatives for \(name) in the lab: \(error)")
             }
+        } else {
+            real = home + "/\(name).real"
+            if !fm.fileExists(atPath: real) {
+                do {
+                    try fm.copyItem(atPath: path, toPath: real)
+                } catch {
+                    throw LabError("cannot copy \(path) into the lab: \(error)")
+                }
+            }
+            covering = [(wrapper, path)]
         }
-        let script = "#!/bin/sh\nsleep \(seconds)\nexec '\(real)' \"$@\"\n"
-        guard FileManager.default.createFile(atPath: wrapper, contents: Data(script.utf8),
-                                             attributes: [.posixPermissions: 0o755]) else {
+        let script = switch point {
+        case .before: "#!/bin/sh\nsleep \(seconds)\nexec '\(real)' \"$@\"\n"
+        case .after: "#!/bin/sh\n'\(real)' \"$@\"\nrc=$?\nsleep \(seconds)\nexit $rc\n"
+        }
+        guard fm.createFile(atPath: wrapper, contents: Data(script.utf8), attributes: [.posixPermissions: 0o755]) else {
             throw LabError("cannot write \(wrapper)")
         }
         killSSHD(host)
-        try startSSHD(host, covering: [(wrapper, path)])
+        try startSSHD(host, covering: covering)
     }
 }

@@ -22,16 +22,24 @@ struct ApplyBundle {
 
     /// The bundle for one host: the plan's steps, the rollback, and what the
     /// host must still hold for the apply to go ahead.
-    static func make(plan: HostPlan, rollback: RollbackPayloads, expect: String, token: String,
+    static func make(plan: HostPlan, rollback: RollbackPayloads, observation: HostObservation, token: String,
                      rollbackAfter: Int) -> ApplyBundle {
         var b = ApplyBundle()
-        b.add("expect", expect)
+        b.add("expect", observation.stateHash)
         b.add("token", token)
         b.add("timeout", String(rollbackAfter))
         b.add("rollback-run", HostScripts.rollback)
         b.add("rollback-ipset", rollback.ipset)
-        if let v4 = rollback.iptables[.inet] { b.add("rollback-iptables", v4) }
-        if let v6 = rollback.iptables[.inet6] { b.add("rollback-ip6tables", v6) }
+        // Each family's rollback runs only if that family no longer holds
+        // what it held before (its transaction went in, whenever the apply stopped).
+        if let v4 = rollback.iptables[.inet] {
+            b.add("rollback-iptables", v4)
+            b.add("rollback-iptables-before", observation.familyHashes[.inet] ?? "")
+        }
+        if let v6 = rollback.iptables[.inet6] {
+            b.add("rollback-ip6tables", v6)
+            b.add("rollback-ip6tables-before", observation.familyHashes[.inet6] ?? "")
+        }
         b.add("rollback-destroy", rollback.destroy.map { $0 + "\n" }.joined())
         for step in plan.steps {
             switch step {

@@ -62,7 +62,7 @@ public struct HostAgent: Sendable {
         let session = SessionExchange(desired: desired) { obs, plan in
             if !plan.inSync {
                 let bundle = ApplyBundle.make(plan: plan, rollback: RollbackPayloads.plan(back: obs.observed, from: desired),
-                                              expect: obs.stateHash, token: token, rollbackAfter: options.rollbackAfter)
+                                              observation: obs, token: token, rollbackAfter: options.rollbackAfter)
                 return (.apply, Array("apply\n".utf8) + bundle.bytes)
             }
             if let bundle = persistence(obs) {

@@ -138,8 +138,8 @@ enum HostScripts {
       exit 54
     }
     if [ -s "$w/ipset" ]; then ipset restore < "$w/ipset" || fail "ipset restore"; fi
-    if [ -s "$w/iptables" ]; then iptables-restore --noflush < "$w/iptables" || fail "iptables-restore"; : > "$rb/done-iptables"; fi
-    if [ -s "$w/ip6tables" ]; then ip6tables-restore --noflush < "$w/ip6tables" || fail "ip6tables-restore"; : > "$rb/done-ip6tables"; fi
+    if [ -s "$w/iptables" ]; then iptables-restore --noflush < "$w/iptables" || fail "iptables-restore"; fi
+    if [ -s "$w/ip6tables" ]; then ip6tables-restore --noflush < "$w/ip6tables" || fail "ip6tables-restore"; fi
     if [ -s "$w/destroy" ]; then
       while read -r n; do
         ipset destroy "$n" 2>/dev/null || echo "netpol-extend: set $n is still in use by a rule that is not ours; left in place" >&2
@@ -169,8 +169,15 @@ enum HostScripts {
     gone() { for i in 1 2 3 4 5 6 7 8 9 10; do ipset destroy "$1" 2>/dev/null && return 0; ipset list -n | grep -qxF "$1" || return 0; sleep 0.2 2>/dev/null || sleep 1; done; return 1; }
     for n in $(ipset list -n | grep -E "^\(Naming.setPrefix)[0-9a-f]+\(Naming.tempSuffix)$"); do gone "$n" || rc=1; done
     if [ -s "$rb/rollback-ipset" ]; then ipset restore < "$rb/rollback-ipset" || rc=1; fi
-    if [ -f "$rb/done-iptables" ] && [ -s "$rb/rollback-iptables" ]; then iptables-restore --noflush < "$rb/rollback-iptables" || rc=1; fi
-    if [ -f "$rb/done-ip6tables" ] && [ -s "$rb/rollback-ip6tables" ]; then ip6tables-restore --noflush < "$rb/rollback-ip6tables" || rc=1; fi
+    # A family's chains go back only if its transaction went in (each is
+    # atomic): its lines of ours no longer hash to what they were before.
+    moved() {
+      h=$("$1-save" -t filter | grep -E "^[-:].*NPX-" | LC_ALL=C sort | sha256sum)
+      read -r was < "$rb/rollback-$1-before" || return 0
+      [ "${h%% *}" != "$was" ]
+    }
+    if [ -s "$rb/rollback-iptables" ] && moved iptables; then iptables-restore --noflush < "$rb/rollback-iptables" || rc=1; fi
+    if [ -s "$rb/rollback-ip6tables" ] && moved ip6tables; then ip6tables-restore --noflush < "$rb/rollback-ip6tables" || rc=1; fi
     if [ -s "$rb/rollback-destroy" ]; then
       while read -r n; do gone "$n"; done < "$rb/rollback-destroy"
     fi
@@ -178,7 +185,7 @@ enum HostScripts {
     # began finished creating is a leftover too.
     for n in $(ipset list -n | grep -E "^\(Naming.setPrefix)[0-9a-f]+\(Naming.tempSuffix)$"); do gone "$n" || rc=1; done
     echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) rolled back an unconfirmed apply, status $rc" >> "$s/rollback.log"
-    rm -f "$d/rollback.pid" "$rb/done-iptables" "$rb/done-ip6tables"
+    rm -f "$d/rollback.pid"
     exit $rc
     """
 

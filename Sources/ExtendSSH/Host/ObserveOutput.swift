@@ -7,6 +7,10 @@ public struct HostObservation: Hashable, Sendable {
     /// sha256 of the sorted lines of ours (sets, chains, jumps): the host
     /// refuses an apply whose expectation no longer matches.
     public var stateHash: String
+    /// Per family, sha256 of the sorted rule, chain and jump lines of ours
+    /// alone: the host-side rollback compares the family's live lines with
+    /// it to tell whether that family's transaction went in.
+    public var familyHashes: [AddressFamily: String]
     /// sha256 of the persisted payloads (ipset, iptables, ip6tables files
     /// concatenated), nil when the host has none.
     public var persisted: String?
@@ -40,15 +44,27 @@ public struct HostObservation: Hashable, Sendable {
         var tables: [AddressFamily: ObservedTable] = [:]
         if !v4.isEmpty { tables[.inet] = v4 }
         if !v6.isEmpty { tables[.inet6] = v6 }
-        // The same lines, filter, order and hash as the host's `state` function.
+        // The same lines, filter, order and hash as the host's `state` and
+        // the rollback's `ours` functions: sets named npx-…; iptables-save lines
+        // that can hold a chain name (they start with - or :) naming an NPX- chain.
+        let v4Lines = (sections["iptables"] ?? []).filter(Self.isRuleOfOurs)
+        let v6Lines = (sections["ip6tables"] ?? []).filter(Self.isRuleOfOurs)
         var lines: [Substring] = (sections["ipset"] ?? []).filter { $0.hasPrefix("create npx-") || $0.hasPrefix("add npx-") }
-        lines += (sections["iptables"] ?? []).filter { $0.contains("NPX-") }
-        lines += (sections["ip6tables"] ?? []).filter { $0.contains("NPX-") }
-        lines.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        let joined = lines.map { $0 + "\n" }.joined()
+        lines += v4Lines + v6Lines
         let persisted = (sections["persist"] ?? []).first { $0.count == 64 }.map(String.init)
         return HostObservation(observed: ObservedHost(sets: sets, tables: tables, backends: backends),
-                               stateHash: Naming.sha256Hex(joined), persisted: persisted)
+                               stateHash: Self.hash(lines),
+                               familyHashes: [.inet: Self.hash(v4Lines), .inet6: Self.hash(v6Lines)],
+                               persisted: persisted)
+    }
+
+    private static func isRuleOfOurs(_ line: Substring) -> Bool {
+        (line.hasPrefix("-") || line.hasPrefix(":")) && line.contains("NPX-")
+    }
+
+    /// sha256 of the lines sorted bytewise (`LC_ALL=C sort`), each ending in a newline.
+    private static func hash(_ lines: [Substring]) -> String {
+        Naming.sha256Hex(lines.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { $0 + "\n" }.joined())
     }
 }
 
