@@ -59,7 +59,7 @@ public struct HostAgent: Sendable {
     public func apply() -> HostReport {
         let started = ContinuousClock.now
         let token = Self.token()
-        let session = SessionExchange(desired: desired) { obs, plan in
+        let session = SessionExchange<FirstRequest>(desired: desired) { obs, plan in
             if !plan.inSync {
                 let bundle = ApplyBundle.make(plan: plan, rollback: RollbackPayloads.plan(back: obs.observed, from: desired),
                                               observation: obs, token: token, rollbackAfter: options.rollbackAfter)
@@ -68,7 +68,7 @@ public struct HostAgent: Sendable {
             if let bundle = persistence(obs) {
                 return (.persist, Array("persist\n".utf8) + bundle.bytes)
             }
-            return (.nothing, [])
+            return nil
         }
         do {
             let conn = try connectFirst()
@@ -76,7 +76,7 @@ public struct HostAgent: Sendable {
             let r = try talk(conn, session)
             let (obs, plan) = try observed(session, r)
             switch session.sent {
-            case .nothing, .confirm:
+            case nil:
                 return report(.inSync, plan: plan, obs, started, "in sync; nothing written")
             case .persist:
                 guard r.succeeded else { throw remote("persisting the rules", r) }
@@ -99,7 +99,7 @@ public struct HostAgent: Sendable {
     /// Runs the first connection's `session`. Once the change was sent, a
     /// broken session may have left it half loaded: the host's rollback
     /// takes care of that, and the message says so.
-    private func talk(_ conn: SSHConnection, _ session: SessionExchange) throws(SSHError) -> CommandResult {
+    private func talk(_ conn: SSHConnection, _ session: SessionExchange<FirstRequest>) throws(SSHError) -> CommandResult {
         do {
             return try conn.converse(HostScripts.command(HostScripts.session, sudo: options.sudo), reply: session.reply)
         } catch {
@@ -111,7 +111,7 @@ public struct HostAgent: Sendable {
 
     /// The observation a `session` read, or why there is none: the script
     /// stopped before it (a missing tool, sudo refused) or printed garbage.
-    private func observed(_ session: SessionExchange, _ r: CommandResult) throws(SSHError) -> (HostObservation, HostPlan) {
+    private func observed<R>(_ session: SessionExchange<R>, _ r: CommandResult) throws(SSHError) -> (HostObservation, HostPlan) {
         switch session.outcome {
         case .success(let value)?:
             return value
@@ -148,11 +148,11 @@ public struct HostAgent: Sendable {
                 "\(endpoint.label): the apply could not be confirmed over a fresh connection (\(error.message)); the host restores its previous rules by itself within \(options.rollbackAfter) s")
         }
         defer { conn.close() }
-        let session = SessionExchange(desired: desired) { obs, check in
-            guard check.inSync else { return (.nothing, []) }
+        let session = SessionExchange<ConfirmRequest>(desired: desired) { obs, check in
+            guard check.inSync else { return nil }
             let confirm = Array("confirm \(token)\n".utf8)
-            guard let bundle = persistence(obs) else { return (.confirm(persist: false), confirm) }
-            return (.confirm(persist: true), confirm + Array("persist\n".utf8) + bundle.bytes)
+            guard let bundle = persistence(obs) else { return (ConfirmRequest(persist: false), confirm) }
+            return (ConfirmRequest(persist: true), confirm + Array("persist\n".utf8) + bundle.bytes)
         }
         let r = try conn.converse(HostScripts.command(HostScripts.session, sudo: options.sudo), reply: session.reply)
         let check: HostPlan
@@ -170,7 +170,7 @@ public struct HostAgent: Sendable {
             throw SSHError(.unconfirmed, host: endpoint.label,
                 "\(endpoint.label): \(r.stderr.trimmedLastLine.isEmpty ? "confirmation failed (exit \(r.exitStatus))" : r.stderr.trimmedLastLine)")
         }
-        if session.sent == .confirm(persist: true) && !r.succeeded { throw remote("persisting the rules", r) }
+        if session.sent?.persist == true && !r.succeeded { throw remote("persisting the rules", r) }
     }
 
     /// What the persisted rules should be (the payloads of a fresh host), or

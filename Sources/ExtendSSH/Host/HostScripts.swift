@@ -167,7 +167,8 @@ enum HostScripts {
     # A reader of the set (`ipset save` or `list` elsewhere) holds it for a
     # moment and a destroy then fails as busy: try again briefly.
     gone() { for i in 1 2 3 4 5 6 7 8 9 10; do ipset destroy "$1" 2>/dev/null && return 0; ipset list -n | grep -qxF "$1" || return 0; sleep 0.2 2>/dev/null || sleep 1; done; return 1; }
-    for n in $(ipset list -n | grep -E "^\(Naming.setPrefix)[0-9a-f]+\(Naming.tempSuffix)$"); do gone "$n" || rc=1; done
+    twins() { for n in $(ipset list -n | grep -E "^\(Naming.setPrefix)[0-9a-f]+\(Naming.tempSuffix)$"); do gone "$n" || rc=1; done; }
+    twins
     if [ -s "$rb/rollback-ipset" ]; then ipset restore < "$rb/rollback-ipset" || rc=1; fi
     # A family's chains go back only if its transaction went in (each is
     # atomic): its lines of ours no longer hash to what they were before.
@@ -183,7 +184,7 @@ enum HostScripts {
     fi
     # And once more at the end: a twin that a restore still dying when we
     # began finished creating is a leftover too.
-    for n in $(ipset list -n | grep -E "^\(Naming.setPrefix)[0-9a-f]+\(Naming.tempSuffix)$"); do gone "$n" || rc=1; done
+    twins
     echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) rolled back an unconfirmed apply, status $rc" >> "$s/rollback.log"
     rm -f "$d/rollback.pid"
     exit $rc
