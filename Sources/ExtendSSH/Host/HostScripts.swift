@@ -20,19 +20,17 @@ enum HostScripts {
     static let prelude = """
     set -u
     export LC_ALL=C PATH=/usr/sbin:/sbin:/usr/bin:/bin:$PATH
-    for t in ipset iptables iptables-save iptables-restore ip6tables-save ip6tables-restore flock setsid sha256sum; do
+    for t in ipset iptables-save iptables-restore ip6tables-save ip6tables-restore flock setsid sha256sum; do
       command -v "$t" >/dev/null 2>&1 || { echo "netpol-extend: $t is not installed on this host" >&2; exit 40; }
     done
 
     """
 
     /// Prints what we own, in sections the client parses; changes nothing.
+    /// (Each family's backend is in its `iptables-save` header line.)
     static let observe = prelude + observeBody
 
     static let observeBody = """
-    echo "#npx backend"
-    iptables -V 2>&1
-    ip6tables -V 2>&1
     echo "#npx ipset"
     ipset save || exit 41
     echo "#npx iptables"
@@ -41,7 +39,7 @@ enum HostScripts {
     ip6tables-save -t filter || exit 43
     echo "#npx persist"
     p=\(stateDir)/persist
-    if [ -f "$p/iptables" ]; then cat "$p/ipset" "$p/iptables" "$p/ip6tables" 2>/dev/null | sha256sum | cut -c1-64; fi
+    if [ -f "$p/iptables" ]; then cat "$p/ipset" "$p/iptables" "$p/ip6tables" 2>/dev/null | sha256sum; fi
     echo "#npx end"
 
     """
@@ -55,8 +53,36 @@ enum HostScripts {
     ///
     /// Input that ends right after the observation (a converged host) ends the
     /// script without a write. A bundle step is always the last request.
-    static let session = [prelude, stateFunction, observeBody, dispatchConfirm, confirmBody, dispatchBundle,
-                          applyBody, ";;\npersist)\n", persistBody, dispatchEnd].joined()
+    ///
+    /// Where the host's lock exists (any host that had an apply), the session
+    /// reads the host under it and keeps it: what the client plans against is
+    /// then what the apply loads over, with no second read. A host that never
+    /// had one is read without (a read creates no file); its apply then takes
+    /// the lock and checks that its state still hashes as it was read.
+    static let session = [prelude, stateFunction, lockFunction, lockFirst, observeBody, dispatchConfirm, confirmBody,
+                          dispatchBundle, applyBody, ";;\npersist)\n", persistBody, dispatchEnd].joined()
+
+    /// `lock` takes the host's lock on fd 9, once: later calls keep it (a
+    /// second open of fd 9 would let go of it for a moment).
+    static let lockFunction = """
+    d=\(runDir); s=\(stateDir)
+    locked=""
+    lock() {
+      [ -n "$locked" ] && return 0
+      umask 077
+      [ -d "$d" ] || mkdir -p "$d" || exit 50
+      exec 9>>"$d/lock"
+      flock -w 30 9 || { echo "netpol-extend: another apply or rollback holds $d/lock" >&2; exit 51; }
+      locked=1
+    }
+
+    """
+
+    private static let lockFirst = """
+    early=""
+    if [ -f "$d/lock" ]; then lock; early=1; fi
+
+    """
 
     private static let dispatchConfirm = """
     IFS= read -r req || exit 0
@@ -101,25 +127,24 @@ enum HostScripts {
     /// session, then loads sets, IPv4 chains, IPv6 chains, in that order, each
     /// one transaction. A failing step rolls back at once.
     static let applyBody = """
-    d=\(runDir); s=\(stateDir)
-    umask 077
-    mkdir -p "$d" "$s" || exit 50
-    exec 9>"$d/lock"
-    flock -w 30 9 || { echo "netpol-extend: another apply or rollback holds $d/lock" >&2; exit 51; }
-    w=$(mktemp -d "$d/apply.XXXXXX") || exit 50
-    trap "rm -rf \\"$w\\"" EXIT
+    lock
+    [ -d "$s" ] || mkdir -p "$s" || exit 50
+    # The bundle lands beside the snapshot, so that it becomes the snapshot
+    # with one rename once the checks pass.
+    w=$(mktemp -d "$s/apply.XXXXXX") || exit 50
+    trap "[ ! -d \\"$w\\" ] || rm -rf \\"$w\\"" EXIT
     awk -v dir="$w" "/^#npx /{ if (\\$2 == \\"end\\") { ok = 1; exit } f = dir \\"/\\" \\$2; printf \\"\\" > f; next } { print > f } END { if (!ok) exit 1 }" || {
       echo "netpol-extend: the payload arrived incomplete; nothing was changed" >&2; exit 52; }
     read -r expect < "$w/expect"
-    if [ "$(state)" != "$expect" ]; then
+    if [ -z "$early" ] && [ "$(state)" != "$expect" ]; then
       echo "netpol-extend: the rules of ours on this host changed since they were read; nothing was changed, run again" >&2; exit 53
     fi
     if [ -f "$d/rollback.pid" ] && read -r old < "$d/rollback.pid" && kill -0 "$old" 2>/dev/null; then
       echo "netpol-extend: a rollback from an unconfirmed apply is still pending; nothing was changed, run again once it has run" >&2; exit 55
     fi
     rb="$s/rollback"
-    rm -rf "$rb" && mkdir -p "$rb" || exit 50
-    cp "$w"/rollback-* "$rb"/ || exit 50
+    rm -rf "$rb" && mv "$w" "$rb" || exit 50
+    w="$rb"
     read -r tok < "$w/token"; read -r secs < "$w/timeout"
     # The rollback prints its pid once it runs in a session of its own, and
     # nothing is loaded before: a kill of this session from here on cannot
@@ -193,9 +218,7 @@ enum HostScripts {
     /// Cancels the pending rollback named by `$tok`, if it is still pending.
     /// Exit 30: it already ran (or never existed).
     static let confirmBody = """
-    d=\(runDir)
-    exec 9>"$d/lock"
-    flock -w 30 9 || { echo "netpol-extend: $d/lock is held" >&2; exit 51; }
+    lock
     pid=""
     [ -f "$d/rollback.pid" ] && read -r pid < "$d/rollback.pid"
     if [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr "\\000" " " < "/proc/$pid/cmdline" | grep -qF "npx-rollback-$tok"; then
@@ -206,7 +229,7 @@ enum HostScripts {
       echo "netpol-extend: no pending rollback for this apply: it already ran and restored the previous rules" >&2
       exit 30
     fi
-    exec 9>&-
+    exec 9>&-; locked=""
 
     """
 }
