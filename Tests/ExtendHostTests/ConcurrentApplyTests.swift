@@ -67,7 +67,9 @@ extension HostLabBacked {
             }
         }
 
-        @Test("on a host that never had an apply, a set of ours that appears between the read and the apply stops it: refused with its reason, nothing loaded")
+        /// The other apply is played by hand: it creates the host's lock file
+        /// (as every apply does before it writes) and a set of ours.
+        @Test("on a host that never had an apply, another apply that gets in between the read and the apply stops it: refused with its reason, nothing loaded")
         func changeBetweenReadAndApply() async throws {
             try await Lab.withHosts(count: 2) { lab in
                 let host = lab.hosts[0]
@@ -81,7 +83,7 @@ extension HostLabBacked {
                 }
                 try #require(reading, "the apply's read never reached ip6tables-save")
                 let intruder = "npx-0123456789abcdef"
-                try lab.shell(host, "ipset create \(intruder) hash:net family inet")
+                try lab.shell(host, "mkdir -p /run/netpol-extend && : >> /run/netpol-extend/lock && ipset create \(intruder) hash:net family inet")
                 let report = try await applying.value
                 #expect(report.status == .error)
                 #expect(report.message.contains("changed since they were read"), "\(report.message)")

@@ -54,11 +54,14 @@ enum HostScripts {
     /// Input that ends right after the observation (a converged host) ends the
     /// script without a write. A bundle step is always the last request.
     ///
-    /// Where the host's lock exists (any host that had an apply), the session
-    /// reads the host under it and keeps it: what the client plans against is
-    /// then what the apply loads over, with no second read. A host that never
-    /// had one is read without (a read creates no file); its apply then takes
-    /// the lock and checks that its state still hashes as it was read.
+    /// What the client plans against must still be what the apply loads over,
+    /// without a second read of the host. Where the host's lock exists (any
+    /// host that had an apply), the session reads the host under it and keeps
+    /// it. A host that never had one is read without (a read creates no
+    /// file); its apply then creates the lock file exclusively: if it can,
+    /// no apply has begun since the read (every apply, of any version of
+    /// ours, creates that file before it writes). Only if it cannot does the
+    /// apply read its state again and compare it with what the client saw.
     static let session = [prelude, stateFunction, lockFunction, lockFirst, observeBody, dispatchConfirm, confirmBody,
                           dispatchBundle, applyBody, ";;\npersist)\n", persistBody, dispatchEnd].joined()
 
@@ -66,10 +69,10 @@ enum HostScripts {
     /// second open of fd 9 would let go of it for a moment).
     static let lockFunction = """
     d=\(runDir); s=\(stateDir)
+    umask 077
     locked=""
     lock() {
       [ -n "$locked" ] && return 0
-      umask 077
       [ -d "$d" ] || mkdir -p "$d" || exit 50
       exec 9>>"$d/lock"
       flock -w 30 9 || { echo "netpol-extend: another apply or rollback holds $d/lock" >&2; exit 51; }
@@ -78,9 +81,10 @@ enum HostScripts {
 
     """
 
+    /// `unchanged`: nothing of ours can have changed since the read.
     private static let lockFirst = """
-    early=""
-    if [ -f "$d/lock" ]; then lock; early=1; fi
+    unchanged=""
+    if [ -f "$d/lock" ]; then lock; unchanged=1; fi
 
     """
 
@@ -127,6 +131,10 @@ enum HostScripts {
     /// session, then loads sets, IPv4 chains, IPv6 chains, in that order, each
     /// one transaction. A failing step rolls back at once.
     static let applyBody = """
+    if [ -z "$locked" ]; then
+      [ -d "$d" ] || mkdir -p "$d" || exit 50
+      set -C; { true > "$d/lock"; } 2>/dev/null && unchanged=1; set +C
+    fi
     lock
     [ -d "$s" ] || mkdir -p "$s" || exit 50
     # The bundle lands beside the snapshot, so that it becomes the snapshot
@@ -136,7 +144,7 @@ enum HostScripts {
     awk -v dir="$w" "/^#npx /{ if (\\$2 == \\"end\\") { ok = 1; exit } f = dir \\"/\\" \\$2; printf \\"\\" > f; next } { print > f } END { if (!ok) exit 1 }" || {
       echo "netpol-extend: the payload arrived incomplete; nothing was changed" >&2; exit 52; }
     read -r expect < "$w/expect"
-    if [ -z "$early" ] && [ "$(state)" != "$expect" ]; then
+    if [ -z "$unchanged" ] && [ "$(state)" != "$expect" ]; then
       echo "netpol-extend: the rules of ours on this host changed since they were read; nothing was changed, run again" >&2; exit 53
     fi
     if [ -f "$d/rollback.pid" ] && read -r old < "$d/rollback.pid" && kill -0 "$old" 2>/dev/null; then
