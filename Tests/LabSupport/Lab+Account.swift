@@ -54,7 +54,7 @@ extension Lab {
         guard let id = (0..<50).lazy.map({ _ in UInt32.random(in: 200_000..<300_000) }).first(where: { !used.contains($0) }) else {
             throw LabError("found no unused uid for \(name) on \(host.name)")
         }
-        for line in passwd.split(separator: "\n") + group.split(separator: "\n") where line.hasPrefix(name + ":") {
+        if (passwd.split(separator: "\n") + group.split(separator: "\n")).contains(where: { $0.hasPrefix(name + ":") }) {
             throw LabError("this machine already has \(name) in /etc/passwd or /etc/group; the lab will not shadow it")
         }
         let account = LabAccount(name: name, uid: id, gid: id, home: dir + "/home", sudoersPath: dir + "/sudoers")
