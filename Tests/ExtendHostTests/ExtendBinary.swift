@@ -5,7 +5,13 @@ import LabSupport
 /// operator runs it against lab hosts: arguments and environment in; exit
 /// status, stdout and stderr out.
 enum ExtendBinary {
-    static let path = packageRoot + "/.build/debug/extend"
+    /// Beside the running test binary (whatever `--scratch-path` the build
+    /// used), else in the default build directory.
+    static let path: String = {
+        let running = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+        let beside = (running as NSString).deletingLastPathComponent + "/extend"
+        return !running.isEmpty && FileManager.default.isExecutableFile(atPath: beside) ? beside : packageRoot + "/.build/debug/extend"
+    }()
 
     /// One run.
     struct Run: CustomStringConvertible {

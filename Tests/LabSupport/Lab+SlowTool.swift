@@ -14,8 +14,9 @@ extension Lab {
     /// namespace only: bind mounted over the program, or, for a program
     /// Debian picks with update-alternatives (a bind mount would follow the
     /// link), as its link in a copy of /etc/alternatives mounted over that
-    /// directory. Everything lives in the lab's directory; nothing else on the
-    /// machine changes. Restarting sshd (`killSSHD` + `startSSHD`) undoes it.
+    /// directory (`alternativesCovering`). Everything lives in the lab's
+    /// directory; nothing else on the machine changes. Restarting sshd
+    /// (`killSSHD` + `startSSHD`) undoes it.
     public func slowDown(_ path: String, by seconds: Double, _ point: SlowPoint = .before, on host: LabHost) throws {
         let home = (host.sshdConfigPath as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
@@ -29,20 +30,10 @@ extension Lab {
             // which is run by that path (multi-call binaries go by their name).
             do {
                 real = try fm.destinationOfSymbolicLink(atPath: alternative)
-                let copy = home + "/alternatives"
-                if fm.fileExists(atPath: copy) { try fm.removeItem(atPath: copy) }
-                try fm.createDirectory(atPath: copy, withIntermediateDirectories: false)
-                for entry in try fm.contentsOfDirectory(atPath: "/etc/alternatives") where entry != name {
-                    let link = "/etc/alternatives/" + entry
-                    if let to = try? fm.destinationOfSymbolicLink(atPath: link) {
-                        try fm.createSymbolicLink(atPath: copy + "/" + entry, withDestinationPath: to)
-                    }
-                }
-                try fm.createSymbolicLink(atPath: copy + "/" + name, withDestinationPath: wrapper)
-                covering = [(copy, "/etc/alternatives")]
             } catch {
-                throw LabError("cannot build a copy of /etc/alternatives for \(name) in the lab: \(error)")
+                throw LabError("cannot read \(alternative): \(error)")
             }
+            covering = [try alternativesCovering(for: host, replacing: [name: wrapper])]
         } else {
             real = home + "/\(name).real"
             if !fm.fileExists(atPath: real) {

@@ -205,8 +205,14 @@ public struct HostAgent: Sendable {
 
     private func remote(_ what: String, _ r: CommandResult) -> SSHError {
         let why = r.stderr.trimmedLastLine
+        // sudo's own messages start "sudo: "; with -n, an account it will not
+        // let through says only "a password is required".
+        let sudoRefused = options.sudo && why.hasPrefix("sudo: ")
+            ? "; sudo -n did not run the host script as root for \(endpoint.user): the account needs a NOPASSWD rule for /bin/sh -c *, as in templates/sudoers.netpol-extend"
+            : ""
         return SSHError(.remote, host: endpoint.label,
-            "\(endpoint.label): \(what) failed (exit \(r.exitStatus)\(r.exitSignal.map { ", signal \($0)" } ?? ""))" + (why.isEmpty ? "" : ": \(why)"))
+            "\(endpoint.label): \(what) failed (exit \(r.exitStatus)\(r.exitSignal.map { ", signal \($0)" } ?? ""))"
+                + (why.isEmpty ? "" : ": \(why)") + sudoRefused)
     }
 
     private func report(_ status: HostReport.Status, plan: HostPlan, _ obs: HostObservation,

@@ -1,0 +1,101 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Lab {
+    /// What every lab sudoers starts with: Debian's defaults and root's rule,
+    /// without Debian's `@includedir /etc/sudoers.d` (this machine's drop-ins
+    /// are not the host's).
+    static let sudoersBase = """
+        Defaults env_reset
+        Defaults mail_badpass
+        Defaults secure_path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        Defaults use_pty
+        root ALL=(ALL:ALL) ALL
+
+        """
+
+    /// Restarts the host's sshd so that its sessions know a non-root account
+    /// `name` (uid and gid of their own, high and unused on this machine;
+    /// shell /bin/sh; home in the lab's directory; password `*`, so only key
+    /// login works, with the lab's client keys) and a sudoers of the lab's,
+    /// `sudoersBase` followed by `sudoers` verbatim.
+    ///
+    /// Nothing on the machine changes: copies of /etc/passwd, /etc/group and
+    /// /etc/shadow with the account added (the copy of /etc/shadow keeps no
+    /// password hash: every entry that had one is locked), the sudoers file
+    /// (root's, mode 0440, as sudo demands) and an empty directory for sudo's
+    /// timestamps are bind mounted over /etc/passwd, /etc/group, /etc/shadow,
+    /// /etc/sudoers and /run/sudo in that sshd's mount namespace only. sshd
+    /// reads authorized_keys as the user logging in, so the lab's directory
+    /// becomes searchable by others (o+x; it is not listable, and every key
+    /// in it is mode 0600). sudo keeps its timestamps in the lab too
+    /// (`timestampdir`; /run/sudo, where this machine has it, is covered as
+    /// well: a freshly booted machine may not, and the lab creates nothing
+    /// outside its directory). Restarting sshd undoes it.
+    @discardableResult
+    public func addAccount(_ name: String = "netpol-extend", sudoers: String, on host: LabHost) throws -> LabAccount {
+        let fm = FileManager.default
+        guard fm.isExecutableFile(atPath: "/usr/bin/sudo"), fm.fileExists(atPath: "/etc/sudoers") else {
+            throw LabError("a lab account with sudo needs Debian's sudo package (scripts/install-deps installs it)")
+        }
+        let home = (host.sshdConfigPath as NSString).deletingLastPathComponent
+        let dir = home + "/account-" + name
+        let passwd = try Lab.readText("/etc/passwd"), group = try Lab.readText("/etc/group")
+        let shadow = try Lab.readText("/etc/shadow")
+        func taken(_ text: String) -> Set<UInt32> {
+            Set(text.split(separator: "\n").compactMap { line in
+                let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+                return fields.count > 2 ? UInt32(fields[2]) : nil
+            })
+        }
+        let used = taken(passwd).union(taken(group))
+        guard let id = (0..<50).lazy.map({ _ in UInt32.random(in: 200_000..<300_000) }).first(where: { !used.contains($0) }) else {
+            throw LabError("found no unused uid for \(name) on \(host.name)")
+        }
+        if (passwd.split(separator: "\n") + group.split(separator: "\n")).contains(where: { $0.hasPrefix(name + ":") }) {
+            throw LabError("this machine already has \(name) in /etc/passwd or /etc/group; the lab will not shadow it")
+        }
+        let account = LabAccount(name: name, uid: id, gid: id, home: dir + "/home", sudoersPath: dir + "/sudoers")
+        // Entries with a password hash are locked in the copy: no hash of this machine's goes into the lab.
+        let lockedShadow = shadow.split(separator: "\n").map { line -> String in
+            var fields = line.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            if fields.count > 1, let first = fields[1].first, first != "*", first != "!" { fields[1] = "!" }
+            return fields.joined(separator: ":")
+        }
+        let files: [(name: String, text: String, mode: Int)] = [
+            ("passwd", passwd + "\(name):x:\(id):\(id):netpol-extend lab account:\(account.home):/bin/sh\n", 0o644),
+            ("group", group + "\(name):x:\(id):\n", 0o644),
+            ("shadow", (lockedShadow + ["\(name):*:19000:0:99999:7:::"]).joined(separator: "\n") + "\n", 0o600),
+            ("sudoers", Self.sudoersBase + "Defaults timestampdir=\(dir)/run-sudo/ts\n" + sudoers, 0o440),
+        ]
+        do {
+            if fm.fileExists(atPath: dir) { try fm.removeItem(atPath: dir) }
+            try fm.createDirectory(atPath: account.home, withIntermediateDirectories: true,
+                                   attributes: [.posixPermissions: 0o755])
+            try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir)
+            try fm.setAttributes([.posixPermissions: 0o700, .ownerAccountID: id, .groupOwnerAccountID: id],
+                                 ofItemAtPath: account.home)
+            try fm.createDirectory(atPath: dir + "/run-sudo", withIntermediateDirectories: false,
+                                   attributes: [.posixPermissions: 0o711])
+            for file in files {
+                guard fm.createFile(atPath: dir + "/" + file.name, contents: Data(file.text.utf8),
+                                    attributes: [.posixPermissions: file.mode]) else {
+                    throw LabError("cannot write \(dir)/\(file.name)")
+                }
+            }
+            // sshd opens authorized_keys as the user: every directory above it must let the user through.
+            try fm.setAttributes([.posixPermissions: 0o711], ofItemAtPath: directory)
+        } catch {
+            throw LabError("cannot make the account \(name) for \(host.name) in the lab: \(error)")
+        }
+        try LabProcess.check(["visudo", "-c", "-q", "-f", account.sudoersPath])
+        killSSHD(host)
+        var covering = [(file: dir + "/passwd", path: "/etc/passwd"), (dir + "/group", "/etc/group"),
+                        (dir + "/shadow", "/etc/shadow"), (account.sudoersPath, "/etc/sudoers")]
+        if fm.fileExists(atPath: "/run/sudo") { covering.append((dir + "/run-sudo", "/run/sudo")) }
+        try startSSHD(host, covering: covering)
+        return account
+    }
+}
