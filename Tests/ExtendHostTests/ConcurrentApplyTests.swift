@@ -94,5 +94,21 @@ extension HostLabBacked {
                 #expect(try lab.rollbacks(in: host).isEmpty)
             }
         }
+
+        @Test("the scratch directory of an apply whose session was killed before it loaded anything is swept by the next apply")
+        func killedSessionsScratchIsSwept() async throws {
+            try await Lab.withHosts(count: 2) { lab in
+                let host = lab.hosts[0]
+                let a = try lab.agents(Self.hosts(lab), policies: Self.policies(port: 5432, egress: false))[0]
+                let b = try lab.agents(Self.hosts(lab), policies: Self.policies(port: 8080, egress: true))[0]
+                #expect(try await a.applyOffPool().status == .applied)
+                // What a session killed while it read its bundle leaves.
+                try lab.shell(host, "mkdir /var/lib/netpol-extend/apply.Kill3d && echo half > /var/lib/netpol-extend/apply.Kill3d/ipset")
+                let r = try await b.applyOffPool()
+                #expect(r.status == .applied, "\(r.message)")
+                let files = try lab.shell(host, "ls -A /var/lib/netpol-extend")
+                #expect(!files.contains("apply."), "\(files)")
+            }
+        }
     }
 }

@@ -142,7 +142,9 @@ enum HostScripts {
     lock
     [ -d "$s" ] || mkdir -p "$s" || exit 50
     # The bundle lands beside the snapshot, so that it becomes the snapshot
-    # with one rename once the checks pass.
+    # with one rename once the checks pass. One left here is from a session
+    # that was killed (we hold the lock, so no apply is filling it).
+    for x in "$s"/apply.*; do [ ! -d "$x" ] || rm -rf "$x"; done
     w=$(mktemp -d "$s/apply.XXXXXX") || exit 50
     trap "[ ! -d \\"$w\\" ] || rm -rf \\"$w\\"" EXIT
     awk -v dir="$w" "/^#npx /{ if (\\$2 == \\"end\\") { ok = 1; exit } f = dir \\"/\\" \\$2; printf \\"\\" > f; next } { print > f } END { if (!ok) exit 1 }" || {
