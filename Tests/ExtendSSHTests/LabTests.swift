@@ -61,6 +61,28 @@ extension LabBacked {
             #expect(!isAlive(pid))
         }
 
+        @Test("a lab whose test process died (its journal's owner is gone) is removed by the next lab: namespaces, bridge, processes, files; a live lab is left alone")
+        func abandonedLabIsRemoved() async throws {
+            try await Lab.withHosts(count: 1) { live in
+                let dead = try Lab(count: 2)
+                defer { dead.tearDown() }
+                let seen = (dead.namespaces, dead.bridge, dead.directory, dead.processIDs)
+                // Its owner, as a crashed test process leaves it: a pid whose
+                // process is gone (a child of ours that has ended).
+                let gone = try Lab.run(["sh", "-c", "echo $$"]).stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+                let journal = dead.directory + "/resources"
+                let text = try String(contentsOfFile: journal, encoding: .utf8)
+                let lines = text.split(separator: "\n").map { $0.hasPrefix("owner ") ? "owner \(gone) 1" : String($0) }
+                try (lines.joined(separator: "\n") + "\n").write(toFile: journal, atomically: true, encoding: .utf8)
+
+                #expect(Lab.removeAbandoned() == [])
+                #expect(try leftovers(namespaces: seen.0, bridge: seen.1, directory: seen.2, pids: seen.3) == [])
+                // The live lab (this process owns it) is all still there.
+                #expect(try leftovers(namespaces: live.namespaces, bridge: live.bridge, directory: live.directory, pids: live.processIDs).count
+                        == live.namespaces.count + 2 + live.processIDs.count)
+            }
+        }
+
         @Test("two labs at once get distinct names and subnets inside 198.18.0.0/15, and only .1 in the root namespace")
         func concurrentLabsDoNotCollide() async throws {
             try await Lab.withHosts(count: 1) { first in

@@ -58,6 +58,9 @@ public final class Lab: @unchecked Sendable {
         if let missing = Lab.missingPrerequisites.first {
             throw LabError("cannot build a lab on this machine: \(missing)")
         }
+        for problem in Lab.removeAbandoned() {
+            FileHandle.standardError.write(Data("\(problem)\n".utf8))
+        }
         let id = Lab.randomHex(6)
         let resources = LabResources()
         self.id = id
@@ -65,6 +68,7 @@ public final class Lab: @unchecked Sendable {
         bridge = "npxbr\(id)"
         do {
             directory = try Lab.makeDirectory(id: id, resources: resources)
+            resources.keepJournal(at: directory + "/" + Lab.journalName)
             authorizedKeysPath = directory + "/authorized_keys"
             try Lab.prepareMachine()
             clientKey = try Lab.makeKey(in: directory, named: "client", type: .ed25519, passphrase: nil)

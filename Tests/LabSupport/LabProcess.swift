@@ -132,6 +132,16 @@ enum LabProcess {
     }
 
     /// Whether our child `pid` is still running (reaps it if it has exited).
+    /// The process's start time (field 22 of /proc/PID/stat, in clock
+    /// ticks since boot), which tells it from a later process with its pid.
+    static func startTime(of pid: pid_t) -> String? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        // After "pid (comm)", fields 3… ; the start time is the 22nd field.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 19 ? String(fields[19]) : nil
+    }
+
     static func isRunning(_ pid: pid_t) -> Bool {
         var status: Int32 = 0
         return waitpid(pid, &status, WNOHANG) == 0

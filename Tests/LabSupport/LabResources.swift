@@ -13,12 +13,65 @@ final class LabResources: @unchecked Sendable {
     /// Our own child processes, by pid, with what they are.
     private var children: [pid_t: String] = [:]
     private var directories: [String] = []
+    /// Where the record is also kept on disk (see `keepJournal`), so that a
+    /// later lab can remove what a crashed test process could not.
+    private var journal: String?
 
-    func record(namespace: String) { lock.withLock { namespaces.append(namespace) } }
-    func record(link: String) { lock.withLock { links.append(link) } }
-    func record(child pid: pid_t, _ what: String) { lock.withLock { children[pid] = what } }
-    func record(directory: String) { lock.withLock { directories.append(directory) } }
-    func forget(child pid: pid_t) { _ = lock.withLock { children.removeValue(forKey: pid) } }
+    func record(namespace: String) { lock.withLock { namespaces.append(namespace); writeJournal() } }
+    func record(link: String) { lock.withLock { links.append(link); writeJournal() } }
+    func record(child pid: pid_t, _ what: String) { lock.withLock { children[pid] = what; writeJournal() } }
+    func record(directory: String) { lock.withLock { directories.append(directory); writeJournal() } }
+    func forget(child pid: pid_t) { lock.withLock { children.removeValue(forKey: pid); writeJournal() } }
+
+    /// From now on, every record is also written to `path` (in the lab's own
+    /// directory), with this process as its owner: pid and start time.
+    func keepJournal(at path: String) {
+        lock.withLock {
+            journal = path
+            writeJournal()
+        }
+    }
+
+    /// One line per resource: `owner PID START`, `namespace N`, `link L`,
+    /// `child PID`, `directory D`. Called with the lock held.
+    private func writeJournal() {
+        guard let journal else { return }
+        let me = getpid()
+        var lines = ["owner \(me) \(LabProcess.startTime(of: me) ?? "?")"]
+        lines += namespaces.map { "namespace \($0)" } + links.map { "link \($0)" }
+        lines += children.keys.sorted().map { "child \($0)" } + directories.map { "directory \($0)" }
+        let tmp = journal + ".new"
+        if FileManager.default.createFile(atPath: tmp, contents: Data((lines.joined(separator: "\n") + "\n").utf8)) {
+            _ = rename(tmp, journal)
+        }
+    }
+
+    /// The resources a journal names, to tear down; nil unless its owner
+    /// process is gone (a live test process tears down its own).
+    static func abandoned(journal path: String) -> (resources: LabResources, children: [pid_t])? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        let r = LabResources()
+        var children: [pid_t] = []
+        var owned = false
+        for line in text.split(separator: "\n") {
+            let words = line.split(separator: " ", maxSplits: 1).map(String.init)
+            guard words.count == 2 else { continue }
+            switch words[0] {
+            case "owner":
+                let owner = words[1].split(separator: " ").map(String.init)
+                guard owner.count == 2, let pid = pid_t(owner[0]) else { return nil }
+                // Alive with the same start time: the same process, still working.
+                if LabProcess.startTime(of: pid) == owner[1] { return nil }
+                owned = true
+            case "namespace": r.namespaces.append(words[1])
+            case "link": r.links.append(words[1])
+            case "child": if let pid = pid_t(words[1]) { children.append(pid) }
+            case "directory": r.directories.append(words[1])
+            default: continue
+            }
+        }
+        return owned ? (r, children) : nil
+    }
 
     var recordedNamespaces: [String] { lock.withLock { namespaces } }
     var recordedLinks: [String] { lock.withLock { links } }
