@@ -25,6 +25,12 @@ extension HostLabBacked {
                        egress: egress ? [NP.rule([NP.cidr("198.19.0.0/16")])] : [])]
         }
 
+        /// The database's agents for the two rule sets.
+        static func twoAgents(_ lab: Lab) throws -> (HostAgent, HostAgent) {
+            (try lab.agents(hosts(lab), policies: policies(port: 5432, egress: false))[0],
+             try lab.agents(hosts(lab), policies: policies(port: 8080, egress: true))[0])
+        }
+
         /// Why an apply that met another may be refused; anything else is a bug.
         static let refusals = [
             "changed since they were read",     // the other loaded between our read and our apply
@@ -36,8 +42,7 @@ extension HostLabBacked {
         func twoAppliesAtOnce() async throws {
             try await Lab.withHosts(count: 2) { lab in
                 let host = lab.hosts[0]
-                let a = try lab.agents(Self.hosts(lab), policies: Self.policies(port: 5432, egress: false))[0]
-                let b = try lab.agents(Self.hosts(lab), policies: Self.policies(port: 8080, egress: true))[0]
+                let (a, b) = try Self.twoAgents(lab)
                 // Round 1: nothing of ours on the host yet (no lock file either);
                 // round 2: the host has rules and its lock file from round 1.
                 for round in 1...2 {
@@ -99,8 +104,7 @@ extension HostLabBacked {
         func killedSessionsScratchIsSwept() async throws {
             try await Lab.withHosts(count: 2) { lab in
                 let host = lab.hosts[0]
-                let a = try lab.agents(Self.hosts(lab), policies: Self.policies(port: 5432, egress: false))[0]
-                let b = try lab.agents(Self.hosts(lab), policies: Self.policies(port: 8080, egress: true))[0]
+                let (a, b) = try Self.twoAgents(lab)
                 #expect(try await a.applyOffPool().status == .applied)
                 // What a session killed while it read its bundle leaves.
                 try lab.shell(host, "mkdir /var/lib/netpol-extend/apply.Kill3d && echo half > /var/lib/netpol-extend/apply.Kill3d/ipset")
