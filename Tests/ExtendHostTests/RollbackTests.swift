@@ -70,7 +70,7 @@ extension HostLabBacked {
             let now = try HostState.read(lab, host)
             // (The host's state directories live in its sshd's mount namespace,
             // gone with it; its sets are in its network namespace.)
-            let home = (host.sshdConfigPath as NSString).deletingLastPathComponent
+            let home = host.directory
             let log = (try? String(contentsOfFile: home + "/var-lib-netpol-extend/rollback.log", encoding: .utf8)) ?? "(no rollback.log)"
             let files = ((try? FileManager.default.contentsOfDirectory(atPath: home + "/var-lib-netpol-extend/rollback")) ?? []).sorted()
             let sets = back ? "" : ((try? lab.shell(host, "ipset list -n")) ?? "") + "\nrollback.log: \(log)\nrollback files: \(files)"

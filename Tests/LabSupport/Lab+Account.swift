@@ -40,7 +40,7 @@ extension Lab {
         guard fm.isExecutableFile(atPath: "/usr/bin/sudo"), fm.fileExists(atPath: "/etc/sudoers") else {
             throw LabError("a lab account with sudo needs Debian's sudo package (scripts/install-deps installs it)")
         }
-        let home = (host.sshdConfigPath as NSString).deletingLastPathComponent
+        let home = host.directory
         let dir = home + "/account-" + name
         let passwd = try Lab.readText("/etc/passwd"), group = try Lab.readText("/etc/group")
         let shadow = try Lab.readText("/etc/shadow")

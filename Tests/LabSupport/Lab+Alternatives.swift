@@ -14,7 +14,7 @@ extension Lab {
     /// of its own gets it here instead.
     func alternativesCovering(for host: LabHost, replacing: [String: String]) throws -> (file: String, path: String) {
         let fm = FileManager.default
-        let home = (host.sshdConfigPath as NSString).deletingLastPathComponent
+        let home = host.directory
         let copy = home + "/alternatives"
         do {
             if fm.fileExists(atPath: copy) { try fm.removeItem(atPath: copy) }

@@ -90,7 +90,7 @@ extension Lab {
         if let running = sshdPID(of: host), LabProcess.isRunning(running) { return }
         // The host's own directories are bind mounts of directories in the
         // lab, so a test can still read them after the host's sshd is gone.
-        let home = (host.sshdConfigPath as NSString).deletingLastPathComponent
+        let home = host.directory
         let state = home + "/var-lib-netpol-extend", run = home + "/run-netpol-extend"
         try? FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         try? FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)

@@ -18,7 +18,7 @@ extension Lab {
     /// directory; nothing else on the machine changes. Restarting sshd
     /// (`killSSHD` + `startSSHD`) undoes it.
     public func slowDown(_ path: String, by seconds: Double, _ point: SlowPoint = .before, on host: LabHost) throws {
-        let home = (host.sshdConfigPath as NSString).deletingLastPathComponent
+        let home = host.directory
         let name = (path as NSString).lastPathComponent
         let fm = FileManager.default
         let alternative = "/etc/alternatives/" + name

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One lab host: a network namespace with its own sshd.
 public struct LabHost: Sendable, Hashable {
     public let index: Int
@@ -16,4 +18,8 @@ public struct LabHost: Sendable, Hashable {
     public let hostPublicKey: String
     public let sshdConfigPath: String
     public let sshdLogPath: String
+
+    /// The host's own directory in the lab (its sshd files, state
+    /// directories, and whatever a test gives that host alone).
+    public var directory: String { (sshdConfigPath as NSString).deletingLastPathComponent }
 }

@@ -26,7 +26,7 @@ enum HostScripts {
     # The tools themselves only say "Operation not permitted" (ipset) or "you
     # must be root". The effective uid, from builtins alone (no process).
     while read -r k r e _; do [ "$k" = Uid: ] && break; done < /proc/self/status
-    [ "${e-}" = 0 ] || { echo "netpol-extend: the firewall tools need root and this session runs as $(id -un) (uid $(id -u)); nothing was read or changed: log in as root, or set ssh.sudo: true with the sudoers rule of templates/sudoers.netpol-extend" >&2; exit 44; }
+    [ "${e-}" = 0 ] || { echo "netpol-extend: the firewall tools need root and this session runs as $(id -un) (uid ${e-unknown}); nothing was read or changed: log in as root, or set ssh.sudo: true with the sudoers rule of templates/sudoers.netpol-extend" >&2; exit 44; }
 
     """
 
@@ -158,8 +158,7 @@ enum HostScripts {
     fi
     rb="$s/rollback"
     rm -rf "$rb" && mv "$w" "$rb" || exit 50
-    w="$rb"
-    read -r tok < "$w/token"; read -r secs < "$w/timeout"
+    read -r tok < "$rb/token"; read -r secs < "$rb/timeout"
     # The rollback prints its pid once it runs in a session of its own, and
     # nothing is loaded before: a kill of this session from here on cannot
     # take it along (a forked child still on its way to setsid would go).
@@ -176,13 +175,13 @@ enum HostScripts {
       kill -TERM -- "-$rbpid" 2>/dev/null
       exit 54
     }
-    if [ -s "$w/ipset" ]; then ipset restore < "$w/ipset" || fail "ipset restore"; fi
-    if [ -s "$w/iptables" ]; then iptables-restore --noflush < "$w/iptables" || fail "iptables-restore"; fi
-    if [ -s "$w/ip6tables" ]; then ip6tables-restore --noflush < "$w/ip6tables" || fail "ip6tables-restore"; fi
-    if [ -s "$w/destroy" ]; then
+    if [ -s "$rb/ipset" ]; then ipset restore < "$rb/ipset" || fail "ipset restore"; fi
+    if [ -s "$rb/iptables" ]; then iptables-restore --noflush < "$rb/iptables" || fail "iptables-restore"; fi
+    if [ -s "$rb/ip6tables" ]; then ip6tables-restore --noflush < "$rb/ip6tables" || fail "ip6tables-restore"; fi
+    if [ -s "$rb/destroy" ]; then
       while read -r n; do
         ipset destroy "$n" 2>/dev/null || echo "netpol-extend: set $n is still in use by a rule that is not ours; left in place" >&2
-      done < "$w/destroy"
+      done < "$rb/destroy"
     fi
     echo "#npx applied $rbpid"
 
