@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "ExtendInputTests", dependencies: ["ExtendCore", "ExtendInput"], swiftSettings: strict),
         .testTarget(name: "ExtendRenderTests", dependencies: ["ExtendCore", "ExtendInput"],
                     exclude: ["Golden", "Fixtures"], swiftSettings: strict),
-        .testTarget(name: "ExtendSSHTests", dependencies: ["ExtendSSH", "LabSupport"], swiftSettings: strict),
+        .testTarget(name: "ExtendSSHTests", dependencies: ["ExtendCore", "ExtendSSH", "LabSupport"], swiftSettings: strict),
         .testTarget(name: "ExtendHostTests",
                     dependencies: ["ExtendCore", "ExtendInput", "ExtendSSH", "LabSupport", "ConformanceSupport"],
                     swiftSettings: strict),

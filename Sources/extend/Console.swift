@@ -32,8 +32,12 @@ struct Console: Sendable {
         try? FileHandle.standardError.write(contentsOf: Data((s + "\n").utf8))
     }
 
+    /// Warnings of one kind beyond this many are counted, not listed (`--all-warnings` lists them).
+    var warningLimit: Int? = 3
+
     func report(_ ds: [Diagnostic]) {
-        for d in ds.sorted() { note(d.description) }
+        guard !ds.isEmpty else { return }
+        note(Diagnostic.reportLines(ds, limit: warningLimit).joined(separator: "\n"))
     }
 
     /// A live progress line on a terminal (stderr), cleared with nil.
@@ -56,5 +60,34 @@ struct Console: Sendable {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         out(String(decoding: try enc.encode(value), as: UTF8.self) + "\n")
+    }
+}
+
+extension Console {
+    init(common: CommonOptions) {
+        warningLimit = common.allWarnings ? nil : 3
+    }
+}
+
+/// Standard output in large writes: a fleet's render is many small strings.
+final class BufferedOutput {
+    private let console: Console
+    private var buffer = ""
+    private let threshold = 1 << 18
+
+    init(_ console: Console) {
+        self.console = console
+        buffer.reserveCapacity(threshold + 4096)
+    }
+
+    func write(_ s: String) {
+        buffer += s
+        if buffer.utf8.count >= threshold { flush() }
+    }
+
+    func flush() {
+        guard !buffer.isEmpty else { return }
+        console.out(buffer)
+        buffer.removeAll(keepingCapacity: true)
     }
 }

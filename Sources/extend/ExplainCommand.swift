@@ -33,7 +33,7 @@ struct ExplainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let console = Console()
+        let console = Console(common: common)
         let input = try LoadedInput.load(inventory: inventory.inventory, cluster: cluster, common: common, console: console)
         if let why { return try decode(why, input, console) }
         guard let from, let to, let port, let p = Proto(rawValue: proto.uppercased()) else { throw ExitCode(1) }

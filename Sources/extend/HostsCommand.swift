@@ -24,7 +24,7 @@ struct FleetRun {
     /// What diff and apply both start with: the input and the record read and checked, the hosts chosen.
     static func load(_ inventory: InventoryOptions, _ cluster: ClusterOptions, _ state: StateOptions, _ hostOptions: HostOptions,
                      _ forget: ForgetOptions, _ fleet: FleetOptions, _ common: CommonOptions) throws -> FleetRun {
-        let console = Console()
+        let console = Console(common: common)
         let input = try LoadedInput.load(inventory: inventory.inventory, cluster: cluster, common: common, console: console)
         let statePath = state.path(inventory: inventory.inventory)
         let record = try readRecord(statePath, console: console)

@@ -47,6 +47,9 @@ struct CommonOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Say more: skipped manifest kinds, timings, each step.")
     var verbose = false
+
+    @Flag(name: .long, help: "List every warning (by default a kind with more than three is shown as its first three and a count).")
+    var allWarnings = false
 }
 
 struct HostOptions: ParsableArguments {

@@ -31,15 +31,25 @@ import Testing
     func jsonParsesWithEveryHostsParts(_ s: Selection) throws {
         let r = try CLI.run(["render", "--output", "json"] + CLI.example + s.arguments)
         #expect(r.exited(0), "\(r)")
-        let hosts = try #require(try r.json()["hosts"] as? [[String: Any]], "\(r)")
+        let doc = try r.json()
+        let hosts = try #require(doc["hosts"] as? [[String: Any]], "\(r)")
         #expect(hosts.compactMap { $0["name"] as? String } == s.expected)
+        let sets = try #require(doc["sets"] as? [[String: Any]])
+        let names = sets.compactMap { $0["name"] as? String }
+        #expect(names == names.sorted() && Set(names).count == names.count, "each set once, by name")
+        var needed: Set<String> = []
         for host in hosts {
             let digest = try #require(host["digest"] as? String)
             #expect(digest.hasPrefix("sha256:") && digest.count == 7 + 64, "\(digest)")
-            #expect(host["sets"] is [[String: Any]])
+            let hostSets = try #require(host["sets"] as? [String])
+            #expect(hostSets.allSatisfy(names.contains), "a host names sets listed at the top")
+            needed.formUnion(hostSets)
             #expect(host["chains"] is [String: Any])
-            let payloads = try #require(host["payloads"] as? [String: String])
-            #expect(payloads["ipset"] != nil)
+            #expect(host["payloads"] == nil, "payloads would repeat every set's members for every host")
+        }
+        #expect(Set(names) == needed, "exactly the sets the listed hosts need")
+        for set in sets where set["type"] as? String == "list:set" {
+            #expect((set["members"] as? [String])?.allSatisfy(names.contains) == true, "a list's members are listed sets")
         }
     }
 
@@ -48,17 +58,18 @@ import Testing
     @Test func jsonShowsBillingDBRules() throws {
         let r = try CLI.run(["render", "--output", "json", "--host", "billing-db-01"] + CLI.example)
         #expect(r.exited(0), "\(r)")
-        let hosts = try #require(try r.json()["hosts"] as? [[String: Any]])
+        let doc = try r.json()
+        let hosts = try #require(doc["hosts"] as? [[String: Any]])
         let host = try #require(hosts.first)
         #expect(host["namespace"] as? String == "live")
-        let payloads = try #require(host["payloads"] as? [String: String])
-        #expect(Set(payloads.keys) == ["ipset", "iptables", "ip6tables"])
-        #expect(payloads["iptables"]?.contains("-m comment --comment live/billing-db") == true)
-        let sets = try #require(host["sets"] as? [[String: Any]])
-        #expect(sets.contains { ($0["members"] as? [String])?.contains("198.18.2.10") == true },
+        let sets = try #require(doc["sets"] as? [[String: Any]])
+        #expect(sets.contains { ($0["members"] as? [String])?.contains("198.18.2.10") == true && $0["type"] as? String == "hash:net" },
                 "the egress set holds backup-01")
         let chains = try #require(host["chains"] as? [String: [[String: Any]]])
-        #expect(!chains.isEmpty && chains.values.allSatisfy { !$0.isEmpty })
+        #expect(Set(chains.keys) == ["inet", "inet6"])
+        #expect(chains.values.allSatisfy { !$0.isEmpty })
+        let rules = chains["inet"]?.flatMap { $0["rules"] as? [String] ?? [] } ?? []
+        #expect(rules.contains { $0.contains("-m comment --comment live/billing-db") })
         let drops = try #require(host["dropLogs"] as? [[String: Any]])
         #expect(Set(drops.compactMap { $0["direction"] as? String }) == ["Ingress", "Egress"])
 

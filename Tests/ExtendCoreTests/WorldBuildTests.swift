@@ -55,7 +55,7 @@ struct WorldBuildTests {
         let (world, problems) = World.build(cluster: ClusterState(namespaces: [Self.ns], pods: [Self.pod("a", "198.18.0.11")]),
                                             inventory: Inventory(hosts: [Self.host("db", "198.18.1.1")]))
         #expect(problems.isEmpty)
-        #expect(world.workloadsByNamespace["x"]?.map(\.ref) == ["x/a", "x/db"])
+        #expect(world.workloads(in: "x").map(\.ref) == ["x/a", "x/db"])
         #expect(world.workload(ref: "x/db")?.kind == .host)
     }
 

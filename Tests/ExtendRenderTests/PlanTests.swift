@@ -29,8 +29,13 @@ import Testing
     static func ipsetSaved(_ state: HostDesiredState) -> String {
         var out = "create foreign-set hash:ip family inet hashsize 1024 maxelem 65536 bucketsize 12 initval 0x1\nadd foreign-set 1.2.3.4\n"
         for s in state.sets {
-            out += "create \(s.name) hash:net family \(s.family.rawValue) hashsize 64 maxelem 65536 bucketsize 12 initval 0x10ee5bcd\n"
-            for m in s.members { out += "add \(s.name) \(m)\n" }
+            switch s.kind {
+            case .hashNet:
+                out += "create \(s.name) hash:net family \(s.family.rawValue) hashsize 64 maxelem 1048576 bucketsize 12 initval 0x10ee5bcd\n"
+            case .listSet:
+                out += "create \(s.name) list:set size 65536\n"
+            }
+            for e in s.entryTexts { out += "add \(s.name) \(e)\n" }
         }
         return out
     }
@@ -89,7 +94,8 @@ import Testing
     func changed() throws {
         let (_, state) = try Self.desired()
         var obs = try Self.observed(state)
-        obs.sets[0].members.removeLast()
+        let atom = try #require(obs.sets.firstIndex { $0.kind == .hashNet && $0.members.count > 1 })
+        obs.sets[atom].members.removeLast()
         obs.sets.append(IPSetSpec(name: "npx-0000000000000000", family: .inet, members: [SetMember(CIDR("10.9.0.0/16")!)]))
         var t = obs.tables[.inet]!
         t.chains.append(ChainSpec(name: "NPX-0000000000000000", rules: [RuleSpec(["-j", "ACCEPT"])]))
@@ -111,7 +117,8 @@ import Testing
         #expect(v4.contains("-D INPUT -j NPX-INPUT\n") && v4.contains("-D OUTPUT -j NPX-OUTPUT\n"))
         #expect(v4.contains("-X NPX-INPUT\n"))
         #expect(!v4.contains("FOREIGN") && !v4.contains("9999"))
-        #expect(plan.steps.last == .ipsetDestroy(state.sets.map(\.name).sorted()))
+        #expect(plan.steps.last == .ipsetDestroy(state.sets.sorted(by: IPSetSpec.destroyOrder).map(\.name)))
+        #expect(state.sets.contains { $0.kind == .listSet }, "lists go before the sets they hold")
     }
 
     @Test("the rollback of a first apply removes what it added and restores nothing else")
@@ -119,7 +126,7 @@ import Testing
         let (_, state) = try Self.desired()
         let rb = RollbackPayloads.plan(back: ObservedHost(), from: state)
         #expect(rb.ipset == "")
-        #expect(rb.destroy == state.sets.map(\.name).sorted())
+        #expect(rb.destroy == state.sets.sorted(by: IPSetSpec.destroyOrder).map(\.name))
         let v4 = try #require(rb.iptables[.inet])
         #expect(v4.contains("-D INPUT -j NPX-INPUT\n") && v4.contains("-X NPX-INPUT\n"))
     }

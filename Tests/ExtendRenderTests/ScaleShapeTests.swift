@@ -27,8 +27,11 @@ import Testing
         let big = Compiler(world: Self.world(pods: 1000)).compile(Self.world(pods: 1000).hosts[0])
         func rules(_ s: HostDesiredState) -> Int { s.tables.reduce(0) { $0 + $1.chains.reduce(0) { $0 + $1.rules.count } } }
         #expect(rules(small) == rules(big))
-        #expect(small.sets.reduce(0) { $0 + $1.members.count } == 10)
-        #expect(big.sets.reduce(0) { $0 + $1.members.count } == 1000)
-        #expect(big.sets.count == 1, "one set shared by the ingress and the egress rule")
+        // Two atoms: every pod of apps (ingress), and its app=web pods that
+        // resolve "http" (egress), each in a list for its namespace selector.
+        #expect(small.sets.reduce(0) { $0 + $1.members.count } == 20)
+        #expect(big.sets.reduce(0) { $0 + $1.members.count } == 2000)
+        #expect(big.sets.filter { $0.kind == .hashNet }.count == 2)
+        #expect(big.sets.filter { $0.kind == .listSet }.map(\.children.count) == [1, 1])
     }
 }

@@ -60,7 +60,7 @@ public struct Compiler {
             }
             tables.append(FamilyTable(
                 family: f,
-                sets: sets.values.sorted { $0.name < $1.name },
+                sets: sets.values.sorted(by: IPSetSpec.restoreOrder),
                 chains: top + chains.values.sorted { $0.name < $1.name }))
         }
         return HostDesiredState(host: host.name, tables: tables, dropLogs: tags)
@@ -82,7 +82,7 @@ public struct Compiler {
         var compiled: CompiledChain?
         if !lines.isEmpty {
             let name = Naming.chainName("\(f.rawValue)\n" + lines.map(\.description).joined(separator: "\n"))
-            compiled = CompiledChain(chain: ChainSpec(name: name, rules: lines), sets: sets.values.sorted { $0.name < $1.name })
+            compiled = CompiledChain(chain: ChainSpec(name: name, rules: lines), sets: Array(sets.values))
         }
         chainCache.entries[key] = .some(compiled)
         return compiled
@@ -92,9 +92,9 @@ public struct Compiler {
     private func policyRules(_ p: NetworkPolicy, _ d: Direction, _ f: AddressFamily, host: Workload,
                              sets: inout [String: IPSetSpec]) -> [RuleSpec] {
         var out: [RuleSpec] = []
-        func use(_ spec: IPSetSpec) -> String {
-            sets[spec.name] = spec
-            return spec.name
+        func use(_ t: PeerTarget) -> String? {
+            for s in t.sets { sets[s.name] = s }
+            return t.set
         }
         for rule in p.rules(d) {
             let targets: [PeerTarget] = peers.targets(rule, policyNamespace: p.namespace, family: f)
@@ -122,13 +122,13 @@ public struct Compiler {
             }
             for t in targets {
                 for c in plain {
-                    out.append(Rules.accept(d, set: t.set.map(use), port: c))
+                    out.append(Rules.accept(d, set: use(t), port: c))
                 }
             }
             for m in named {
                 guard case .named(let name)? = m.port else { continue }
-                for (port, set) in peers.destinationsByPort(rule, policyNamespace: p.namespace, family: f, name: name, proto: m.proto) {
-                    out.append(Rules.accept(d, set: use(set), port: PortClause(proto: m.proto, range: port...port)))
+                for (port, t) in peers.destinationsByPort(rule, policyNamespace: p.namespace, family: f, name: name, proto: m.proto) {
+                    out.append(Rules.accept(d, set: use(t), port: PortClause(proto: m.proto, range: port...port)))
                 }
             }
         }
@@ -160,8 +160,9 @@ struct PortClause: Hashable {
 }
 
 extension IPSetSpec {
+    /// A set named by its members (an ipBlock is its own definition).
     static func make(family: AddressFamily, members: [SetMember]) -> IPSetSpec {
-        let sorted = Array(Set(members)).sorted()
+        let sorted = PeerResolver.sortedUnique(members)
         let name = Naming.setName("\(family.rawValue)\n" + sorted.map(\.description).joined(separator: "\n"))
         return IPSetSpec(name: name, family: family, members: sorted)
     }

@@ -39,17 +39,62 @@ public struct FamilyTable: Hashable, Sendable {
     }
 }
 
+/// One IP set of ours. A `hash:net` set holds addresses and networks: the
+/// members of one atom of selection (a namespace × pod selector), or an
+/// ipBlock with its `except` entries as `nomatch`. A `list:set` holds other
+/// sets by name: a peer spanning several atoms (namespaces) is the list of
+/// them, so addresses are stored once per atom, never copied into every set
+/// that includes them. Names derive from what the set stands for (its
+/// definition), not from its members, so a member change is an entry change.
 public struct IPSetSpec: Hashable, Sendable {
+    public enum Kind: String, Hashable, Sendable, Comparable {
+        case hashNet = "hash:net"
+        case listSet = "list:set"
+        /// Members before the lists that hold them: a restore adds a set to a
+        /// list only once it exists, and a list goes before its members on destroy.
+        public static func < (a: Self, b: Self) -> Bool { a == .hashNet && b == .listSet }
+    }
+
     public var name: String
+    public var kind: Kind
     public var family: AddressFamily
-    /// Sorted; nomatch entries carve an ipBlock's `except` out of its cidr.
+    /// hash:net: sorted; nomatch entries carve an ipBlock's `except` out of its cidr.
     public var members: [SetMember]
+    /// list:set: the names of the member sets, sorted.
+    public var children: [String]
 
     public init(name: String, family: AddressFamily, members: [SetMember]) {
         self.name = name
+        kind = .hashNet
         self.family = family
         self.members = members
+        children = []
     }
+
+    public init(list name: String, family: AddressFamily, children: [String]) {
+        self.name = name
+        kind = .listSet
+        self.family = family
+        members = []
+        self.children = children
+    }
+
+    /// Entries as the kernel counts them.
+    public var entryCount: Int { kind == .hashNet ? members.count : children.count }
+
+    /// Same type and entries (a list:set read back from a host has no family of its own).
+    public func sameContent(as other: IPSetSpec) -> Bool {
+        kind == other.kind && members == other.members && children == other.children
+    }
+
+    /// The entries as `ipset save` prints them after the set's name.
+    public var entryTexts: [String] { kind == .hashNet ? members.map(\.description) : children }
+
+    /// Restore order: members before lists, then by name.
+    public static func restoreOrder(_ a: IPSetSpec, _ b: IPSetSpec) -> Bool { (a.kind, a.name) < (b.kind, b.name) }
+
+    /// Destroy order: lists before their members, then by name.
+    public static func destroyOrder(_ a: IPSetSpec, _ b: IPSetSpec) -> Bool { (b.kind, a.name) < (a.kind, b.name) }
 }
 
 public struct SetMember: Hashable, Comparable, Sendable, CustomStringConvertible {
@@ -113,4 +158,9 @@ extension String {
         }
         return out + rest
     }
+}
+
+extension IPSetSpec {
+    /// The type as a diff shows it.
+    var typeText: String { kind == .hashNet ? "hash:net family \(family.rawValue)" : kind.rawValue }
 }

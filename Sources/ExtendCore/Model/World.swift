@@ -3,12 +3,18 @@
 /// policies select. Built once, indexed for the lookups compile and explain make.
 public struct World: Sendable {
     public let namespaces: [String: Namespace]
-    /// Selectable workloads (pods that hold an address, and every host), per namespace, sorted by name.
-    public let workloadsByNamespace: [String: [Workload]]
+    /// Every namespace name, sorted.
+    public let namespaceNames: [String]
+    /// Selectable workloads (pods that hold an address, and every host),
+    /// grouped by namespace in name order, each group sorted by name. Selection
+    /// answers with indices into this array.
+    public let workloads: [Workload]
     public let policiesByNamespace: [String: [NetworkPolicy]]
     public let policies: [NetworkPolicy]
     public let hosts: [LegacyHost]
-    private let workloadsByRef: [String: Workload]
+    let index: WorkloadIndex
+    private let workloadsByRef: [String: Int]
+    private let hostsByRef: [String: Int]
     private let ownerOfAddress: [IPAddress: String]
 
     /// Joins and checks. Errors (a namespace declared twice, a host in a
@@ -26,13 +32,14 @@ public struct World: Sendable {
             }
             namespaces[ns.name] = ns
         }
-        var byNS: [String: [Workload]] = [:]
-        var byRef: [String: Workload] = [:]
+        var all: [Workload] = []
+        all.reserveCapacity(cluster.pods.count + inventory.hosts.count)
+        var refs: Set<String> = []
         var owner: [IPAddress: String] = [:]
         for pod in cluster.pods where pod.isSelectable {
             let w = pod.workload
-            byNS[w.namespace, default: []].append(w)
-            byRef[w.ref] = w
+            all.append(w)
+            refs.insert(w.ref)
             for a in w.addresses where owner[a] == nil { owner[a] = "pod \(w.ref)" }
         }
         for host in inventory.hosts {
@@ -42,7 +49,7 @@ public struct World: Sendable {
                 problems.append(.error(at,
                     "host \"\(host.name)\" is in namespace \"\(host.namespace)\", which exists neither in the cluster nor in the inventory's namespaces"))
             }
-            if byRef[w.ref] != nil {
+            if refs.contains(w.ref) {
                 problems.append(.error(at, "host \"\(host.name)\" has the same namespace/name as pod \(w.ref); a pod and a host may not share one"))
             }
             for a in w.addresses {
@@ -52,31 +59,43 @@ public struct World: Sendable {
                     owner[a] = "host \(host.name)"
                 }
             }
-            byNS[w.namespace, default: []].append(w)
-            byRef[w.ref] = w
+            all.append(w)
+            refs.insert(w.ref)
         }
-        for k in byNS.keys { byNS[k]?.sort { ($0.name, $0.kind) < ($1.name, $1.kind) } }
+        all.sort { ($0.namespace, $0.name, $0.kind) < ($1.namespace, $1.name, $1.kind) }
+        var byRef: [String: Int] = [:]
+        byRef.reserveCapacity(all.count)
+        // A host and a pod of one name (reported above) resolve to the first in order.
+        for (i, w) in all.enumerated() where byRef[w.ref] == nil { byRef[w.ref] = i }
         var polByNS: [String: [NetworkPolicy]] = [:]
         let policies = cluster.policies.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
         for p in policies { polByNS[p.namespace, default: []].append(p) }
-        let world = World(namespaces: namespaces, workloadsByNamespace: byNS, policiesByNamespace: polByNS,
-                          policies: policies, hosts: inventory.hosts.sorted { $0.name < $1.name },
-                          workloadsByRef: byRef, ownerOfAddress: owner)
+        let hosts = inventory.hosts.sorted { $0.name < $1.name }
+        var hostsByRef: [String: Int] = [:]
+        for (i, h) in hosts.enumerated() where hostsByRef[h.ref] == nil { hostsByRef[h.ref] = i }
+        let world = World(namespaces: namespaces, namespaceNames: namespaces.keys.sorted(), workloads: all,
+                          policiesByNamespace: polByNS, policies: policies, hosts: hosts,
+                          index: WorkloadIndex(all), workloadsByRef: byRef, hostsByRef: hostsByRef, ownerOfAddress: owner)
         return (world, problems)
     }
 
-    public func workload(ref: String) -> Workload? { workloadsByRef[ref] }
+    public func workload(ref: String) -> Workload? { workloadsByRef[ref].map { workloads[$0] } }
+
+    /// The workloads of one namespace, sorted by name.
+    public func workloads(in namespace: String) -> ArraySlice<Workload> {
+        guard let r = index.ranges[namespace] else { return [] }
+        return workloads[r]
+    }
 
     /// The inventory host behind a workload, if it is one.
     public func host(of w: Workload) -> LegacyHost? {
-        guard w.kind == .host else { return nil }
-        return hosts.first { $0.name == w.name && $0.namespace == w.namespace }
+        guard w.kind == .host, let i = hostsByRef[w.ref] else { return nil }
+        return hosts[i]
     }
 
     /// Who holds this address, if anyone ("pod ns/name" or "host name").
     public func owner(of address: IPAddress) -> String? { ownerOfAddress[address] }
 
-    public var allWorkloads: [Workload] {
-        workloadsByNamespace.keys.sorted().flatMap { workloadsByNamespace[$0] ?? [] }
-    }
+    /// Every workload, namespace by namespace.
+    public var allWorkloads: [Workload] { workloads }
 }

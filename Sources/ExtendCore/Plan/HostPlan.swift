@@ -31,7 +31,7 @@ public enum Planner {
         let wantedNames = Set(desiredSets.map(\.name))
 
         // 1. Sets first, so that the chains loaded next find them.
-        let build = desiredSets.filter { observedSets[$0.name]?.members != $0.members }
+        let build = desiredSets.filter { observedSets[$0.name].map($0.sameContent) != true }
         if !build.isEmpty { steps.append(.ipsetRestore(Payloads.ipsetRestore(build))) }
 
         // 2. Chains and jumps, per family, one transaction each.
@@ -44,8 +44,9 @@ public enum Planner {
         }
 
         // 3. Sets of ours that nothing wants any more (after the chains stopped using them).
-        let stale = observed.sets.map(\.name).filter { !wantedNames.contains($0) }
-        if !stale.isEmpty { steps.append(.ipsetDestroy(stale.sorted())) }
+        // Lists first: a set that a list holds cannot be destroyed before it.
+        let stale = observed.sets.filter { !wantedNames.contains($0.name) }.sorted(by: IPSetSpec.destroyOrder).map(\.name)
+        if !stale.isEmpty { steps.append(.ipsetDestroy(stale)) }
 
         let d = StateDiff.diff(observed: observed, desired: desired)
         return HostPlan(host: desired.host, steps: steps, diff: d.text, added: d.added, removed: d.removed)

@@ -82,7 +82,8 @@ public enum ObservedParser {
         name == Naming.inputChain ? (0, name) : name == Naming.outputChain ? (1, name) : (2, name)
     }
 
-    /// `ipset save` output: our sets only.
+    /// `ipset save` output: our sets only. A list:set's entries are set names;
+    /// it takes the family of its members (the kernel keeps none for it).
     public static func ipsetSave(_ text: String) throws(Failure) -> [IPSetSpec] {
         var sets: [String: IPSetSpec] = [:]
         for (n, raw) in text.split(separator: "\n").enumerated() {
@@ -90,10 +91,19 @@ public enum ObservedParser {
             guard w.count >= 2, Naming.ownsSet(w[1]) else { continue }
             switch w[0] {
             case "create":
+                if w.count >= 3 && w[2] == IPSetSpec.Kind.listSet.rawValue {
+                    sets[w[1]] = IPSetSpec(list: w[1], family: .inet, children: [])
+                    continue
+                }
                 let family: AddressFamily = w.firstIndex(of: "family").flatMap { i in i + 1 < w.count ? AddressFamily(rawValue: w[i + 1]) : nil } ?? .inet
                 sets[w[1]] = IPSetSpec(name: w[1], family: family, members: [])
             case "add":
-                guard w.count >= 3, let cidr = CIDR(w[2], allowBareAddress: true) else {
+                guard w.count >= 3 else { throw Failure(description: "ipset save line \(n + 1): add without a member in \(w[1])") }
+                if sets[w[1]]?.kind == .listSet {
+                    sets[w[1]]?.children.append(w[2])
+                    continue
+                }
+                guard let cidr = CIDR(w[2], allowBareAddress: true) else {
                     throw Failure(description: "ipset save line \(n + 1): cannot read member of \(w[1])")
                 }
                 sets[w[1], default: IPSetSpec(name: w[1], family: cidr.family, members: [])]
@@ -102,8 +112,12 @@ public enum ObservedParser {
                 continue
             }
         }
-        return sets.keys.sorted().compactMap { k in
-            sets[k].map { IPSetSpec(name: $0.name, family: $0.family, members: $0.members.sorted()) }
+        return sets.keys.sorted().compactMap { k -> IPSetSpec? in
+            guard var s = sets[k] else { return nil }
+            s.members.sort()
+            s.children.sort()
+            if s.kind == .listSet, let f = s.children.lazy.compactMap({ sets[$0]?.family }).first { s.family = f }
+            return s
         }
     }
 

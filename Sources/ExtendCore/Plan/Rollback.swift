@@ -36,7 +36,7 @@ public struct RollbackPayloads: Hashable, Sendable {
             tables[f] = payload
         }
         let oldSets = Set(observed.sets.map(\.name))
-        let destroy = desired.sets.map(\.name).filter { !oldSets.contains($0) }.sorted()
+        let destroy = desired.sets.filter { !oldSets.contains($0.name) }.sorted(by: IPSetSpec.destroyOrder).map(\.name)
         return RollbackPayloads(ipset: ipset, iptables: tables, destroy: destroy)
     }
 }

@@ -25,12 +25,13 @@ public enum StateDiff {
         let haveSets = Dictionary(observed.sets.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let wantSets = Dictionary(desired.sets.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for name in Set(haveSets.keys).union(wantSets.keys).sorted() {
-            let h = haveSets[name]?.members ?? [], w = wantSets[name]?.members ?? []
-            let family = (wantSets[name] ?? haveSets[name])?.family.rawValue ?? ""
+            let h = haveSets[name], w = wantSets[name]
             var lines: [(Character, String)] = []
-            if haveSets[name] == nil { lines.append(("+", "create \(name) hash:net family \(family)")) }
-            if wantSets[name] == nil { lines.append(("-", "create \(name) hash:net family \(family)")) }
-            let (changes, same) = mergeSorted(h, w)
+            if let w, h == nil { lines.append(("+", "create \(name) \(w.typeText)")) }
+            if let h, w == nil { lines.append(("-", "create \(name) \(h.typeText)")) }
+            let (changes, same) = (h?.kind ?? w?.kind) == .listSet
+                ? mergeSorted(h?.children ?? [], w?.children ?? [])
+                : mergeSorted(h?.members ?? [], w?.members ?? [])
             lines += changes.map { ($0.0, "add \(name) \($0.1)") }
             emit("ipset \(name)", lines, unchanged: same)
         }
@@ -56,7 +57,7 @@ public enum StateDiff {
     }
 
     /// Changes between two sorted lists, and how many members both hold.
-    static func mergeSorted(_ a: [SetMember], _ b: [SetMember]) -> ([(Character, String)], Int) {
+    static func mergeSorted<T: Comparable & CustomStringConvertible>(_ a: [T], _ b: [T]) -> ([(Character, String)], Int) {
         var out: [(Character, String)] = []
         var i = 0, j = 0, same = 0
         while i < a.count || j < b.count {

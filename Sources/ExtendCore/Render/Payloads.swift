@@ -3,29 +3,52 @@
 public enum Payloads {
     /// Builds every set in a temporary twin, then swaps it in and destroys the
     /// twin, so a set in use is never seen empty or half-filled.
+    /// Member sets come before the lists that hold them.
     public static func ipsetRestore(_ sets: [IPSetSpec]) -> String {
         var out = ""
-        for s in sets.sorted(by: { $0.name < $1.name }) {
-            let temp = Naming.tempSetName(s.name)
-            let create = createArgs(s)
-            out += "create \(temp) \(create) -exist\n"
-            out += "flush \(temp)\n"
-            for m in s.members { out += "add \(temp) \(m)\n" }
-            out += "create \(s.name) \(create) -exist\n"
-            out += "swap \(temp) \(s.name)\n"
-            out += "destroy \(temp)\n"
-        }
+        for s in sets.sorted(by: IPSetSpec.restoreOrder) { out += ipsetRestoreBlock(s) }
         return out
     }
 
-    /// Sizing up front saves the kernel rehashing while the set fills.
-    static func createArgs(_ s: IPSetSpec) -> String {
-        var hashsize = 64
-        while hashsize < s.members.count / 2 && hashsize < 1 << 20 { hashsize <<= 1 }
-        var maxelem = 65536
-        while maxelem < s.members.count * 2 { maxelem <<= 1 }
-        return "hash:net family \(s.family.rawValue) hashsize \(hashsize) maxelem \(maxelem)"
+    /// One set's part of a restore.
+    static func ipsetRestoreBlock(_ s: IPSetSpec) -> String {
+        let temp = Naming.tempSetName(s.name)
+        let create = createArgs(s)
+        var out = "create \(temp) \(create) -exist\n"
+        out += "flush \(temp)\n"
+        for e in s.entryTexts {
+            out += "add \(temp) "
+            out += e
+            out += "\n"
+        }
+        out += "create \(s.name) \(create) -exist\n"
+        out += "swap \(temp) \(s.name)\n"
+        out += "destroy \(temp)\n"
+        return out
     }
+
+    /// `create … -exist` succeeds on an existing set only if its limits are
+    /// the same, and a set keeps its name while its members change: so the
+    /// limits are fixed (they reserve no memory), and only the initial hash
+    /// size, which the kernel ignores in that comparison, follows the members
+    /// (sizing up front saves rehashing while the set fills).
+    static func createArgs(_ s: IPSetSpec) -> String {
+        switch s.kind {
+        case .hashNet:
+            var hashsize = 64
+            while hashsize < s.members.count / 2 && hashsize < 1 << 20 { hashsize <<= 1 }
+            return "hash:net family \(s.family.rawValue) hashsize \(hashsize) maxelem \(hashNetMaxElements)"
+        case .listSet:
+            // The kernel's default is 8 members.
+            return "list:set size \(listSetSize)"
+        }
+    }
+
+    /// Entries a hash:net set of ours may hold: an atom is one namespace's
+    /// workloads, an ipBlock a handful of networks.
+    public static let hashNetMaxElements = 1 << 20
+    /// Sets a list:set of ours may hold: at most one atom per namespace and ipBlock.
+    public static let listSetSize = 65536
 
     /// What to do with the jumps from INPUT/OUTPUT into our chains, decided
     /// by comparing with what the host holds (a fresh host: insert both).

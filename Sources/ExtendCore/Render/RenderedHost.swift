@@ -5,33 +5,50 @@ public struct RenderedHost: Hashable, Sendable {
     public var ipset: String
     /// iptables-restore text per family (empty when the host needs nothing).
     public var iptables: [AddressFamily: String]
-    /// sha256 of the canonical state in which every set stands by its name
-    /// (itself a hash of its members): equal digests mean equal rules.
+    /// sha256 of the canonical state (see `digest(_:cache:)`): equal digests mean equal rules.
     public var digest: String
 
     /// - Parameter cache: shares the text of sets that many hosts hold.
     public init(_ s: HostDesiredState, cache: SetTextCache? = nil) {
         host = s.host
         let c = cache ?? SetTextCache()
-        ipset = s.sets.sorted { $0.name < $1.name }.map(c.restoreBlock).joined()
+        ipset = s.tables.flatMap(\.sets).map(c.restoreBlock).joined()
         var ipt: [AddressFamily: String] = [:]
         for t in s.tables {
             ipt[t.family] = Payloads.iptablesRestore(chains: t.chains, jumps: .init(insert: [.ingress, .egress]), removeChains: [])
         }
         iptables = ipt
-        digest = Naming.sha256Hex(StateText.desired(s, members: false))
+        digest = RenderedHost.digest(s, cache: c)
+    }
+
+    /// sha256 of the canonical state in which every set stands by its name
+    /// and the hash of its entries (computed once per set, however many hosts hold it).
+    public static func digest(_ s: HostDesiredState, cache: SetTextCache) -> String {
+        var text = StateText.desired(s, members: false)
+        for set in s.sets.sorted(by: { $0.name < $1.name }) {
+            text += "\(set.name) \(cache.entriesHash(set))\n"
+        }
+        return Naming.sha256Hex(text)
     }
 }
 
-/// Memo of each set's restore text, keyed by its (content-derived) name.
+/// Memo of each set's restore text and entries hash, keyed by its name; a
+/// name stands for one content within one run.
 public final class SetTextCache {
     private var blocks: [String: String] = [:]
+    private var hashes: [String: String] = [:]
     public init() {}
     func restoreBlock(_ s: IPSetSpec) -> String {
         if let hit = blocks[s.name] { return hit }
-        let b = Payloads.ipsetRestore([s])
+        let b = Payloads.ipsetRestoreBlock(s)
         blocks[s.name] = b
         return b
+    }
+    func entriesHash(_ s: IPSetSpec) -> String {
+        if let hit = hashes[s.name] { return hit }
+        let h = Naming.sha256Hex(s.entryTexts.joined(separator: "\n"))
+        hashes[s.name] = h
+        return h
     }
 }
 
@@ -56,8 +73,8 @@ public enum StateText {
             guard let t = families[f] else { continue }
             let cmd = f == .inet ? "iptables" : "ip6tables"
             for s in t.sets.sorted(by: { $0.name < $1.name }) {
-                out += "ipset \(s.name) hash:net family \(f.rawValue)\n"
-                if members { for m in s.members { out += "ipset \(s.name) add \(m)\n" } }
+                out += "ipset \(s.name) \(s.kind.rawValue)" + (s.kind == .hashNet ? " family \(f.rawValue)\n" : "\n")
+                if members { for e in s.entryTexts { out += "ipset \(s.name) add \(e)\n" } }
             }
             for j in t.jumps { out += "\(cmd) \(j)\n" }
             for c in t.chains {

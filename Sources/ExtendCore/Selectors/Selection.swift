@@ -19,22 +19,43 @@ public struct Selection: Sendable {
     }
 
     public func targets(of policy: NetworkPolicy) -> [Workload] {
-        (world.workloadsByNamespace[policy.namespace] ?? []).filter { policy.podSelector.matches($0.labels) }
+        targetIndices(of: policy).map { world.workloads[$0] }
+    }
+
+    /// Indices into `world.workloads` of the policy's targets, ascending.
+    public func targetIndices(of policy: NetworkPolicy) -> [Int] {
+        world.index.select(policy.podSelector, in: policy.namespace, of: world.workloads)
+    }
+
+    /// Indices of the workloads of one namespace that a pod selector picks: one
+    /// atom of selection, the unit sets are built from.
+    public func indices(_ podSelector: LabelSelector, in namespace: String) -> [Int] {
+        world.index.select(podSelector, in: namespace, of: world.workloads)
     }
 
     /// Namespaces a peer reaches: "namespaceSelector ... selects namespaces using
     /// cluster-scoped labels"; absent, "the policy's own namespace".
     public func namespaces(for namespaceSelector: LabelSelector?, policyNamespace: String) -> [String] {
         guard let sel = namespaceSelector else { return [policyNamespace] }
-        return world.namespaces.values.filter { sel.matches($0.labels) }.map(\.name).sorted()
+        return world.namespaceNames.filter { world.namespaces[$0].map { sel.matches($0.labels) } ?? false }
+    }
+
+    /// Indices of the workloads a pod/namespace-selector peer selects, ascending.
+    public func selectedIndices(podSelector: LabelSelector?, namespaceSelector: LabelSelector?, policyNamespace: String) -> [Int] {
+        let pods = podSelector ?? .everything
+        return namespaces(for: namespaceSelector, policyNamespace: policyNamespace).flatMap { indices(pods, in: $0) }
+    }
+
+    /// Does a pod/namespace-selector peer select anything at all? Stops at the first namespace that has a match.
+    public func selectsAny(podSelector: LabelSelector?, namespaceSelector: LabelSelector?, policyNamespace: String) -> Bool {
+        let pods = podSelector ?? .everything
+        return namespaces(for: namespaceSelector, policyNamespace: policyNamespace).contains { !indices(pods, in: $0).isEmpty }
     }
 
     /// The workloads a pod/namespace-selector peer selects.
     public func workloads(podSelector: LabelSelector?, namespaceSelector: LabelSelector?, policyNamespace: String) -> [Workload] {
-        let pods = podSelector ?? .everything
-        return namespaces(for: namespaceSelector, policyNamespace: policyNamespace).flatMap { ns in
-            (world.workloadsByNamespace[ns] ?? []).filter { pods.matches($0.labels) }
-        }
+        selectedIndices(podSelector: podSelector, namespaceSelector: namespaceSelector, policyNamespace: policyNamespace)
+            .map { world.workloads[$0] }
     }
 
     /// Does `peer` (of a policy in `policyNamespace`) select this endpoint, seen at `address`?
