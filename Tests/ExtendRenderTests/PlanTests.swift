@@ -90,7 +90,7 @@ import Testing
         #expect(!v4.contains("-I INPUT"))
     }
 
-    @Test("a changed member rebuilds only that set; stale sets and chains of ours go")
+    @Test("a changed member is one entry delta on the live set; stale sets and chains of ours go")
     func changed() throws {
         let (_, state) = try Self.desired()
         var obs = try Self.observed(state)
@@ -102,10 +102,36 @@ import Testing
         obs.tables[.inet] = t
         let plan = Planner.plan(state, observed: obs)
         guard case .ipsetRestore(let text) = plan.steps.first else { Issue.record("\(plan.steps)"); return }
-        #expect(text.components(separatedBy: "swap ").count == 2, "only the changed set is rebuilt")
+        let changed = obs.sets[atom]
+        let missing = try #require(state.sets.first { $0.name == changed.name }?.members.last)
+        #expect(text == "add \(changed.name) \(missing) -exist\n", "only the missing entry is added, in place")
         #expect(plan.steps.contains(.ipsetDestroy(["npx-0000000000000000"])))
         #expect(plan.steps.contains { if case .iptablesRestore(.inet, let p) = $0 { return p.contains("-X NPX-0000000000000000\n") }; return false })
         #expect(plan.diff.contains("-add npx-0000000000000000 10.9.0.0/16"))
+    }
+
+    @Test("a set most of whose entries changed is rebuilt and swapped in; a list's changed atoms are list entries")
+    func deltaOrRebuild() throws {
+        let (_, state) = try Self.desired()
+        var obs = try Self.observed(state)
+        let atom = try #require(obs.sets.firstIndex { $0.kind == .hashNet && $0.members.count > 1 })
+        let name = obs.sets[atom].name
+        obs.sets[atom].members = (1...20).map { SetMember(CIDR("10.200.0.\($0)/32")!) }
+        let list = try #require(obs.sets.firstIndex { $0.kind == .listSet })
+        let listName = obs.sets[list].name
+        let kept = obs.sets[list].children
+        obs.sets[list].children = ["npx-ffffffffffffffff"]
+        let plan = Planner.plan(state, observed: obs)
+        guard case .ipsetRestore(let text) = plan.steps.first else { Issue.record("\(plan.steps)"); return }
+        #expect(text.contains("swap \(name)-n \(name)\n"), "rebuilt whole")
+        #expect(!text.contains("add \(name) "), "no entry-by-entry change of the rebuilt set")
+        #expect(text.contains("del \(listName) npx-ffffffffffffffff -exist\n"))
+        for c in kept { #expect(text.contains("add \(listName) \(c) -exist\n")) }
+        #expect(!text.contains("swap \(listName)-n"))
+        // Members before lists: the rebuilt atom is in place before any list changes.
+        let swap = try #require(text.range(of: "swap \(name)-n"))
+        let listLine = try #require(text.range(of: " \(listName) "))
+        #expect(swap.lowerBound < listLine.lowerBound)
     }
 
     @Test("a host that needs nothing gets every jump, chain and set of ours removed, nothing else")

@@ -2,7 +2,9 @@
 /// and the diff a person reads before a change window.
 public struct HostPlan: Hashable, Sendable {
     public enum Step: Hashable, Sendable {
-        /// `ipset restore`: build changed or missing sets and swap them in.
+        /// `ipset restore`: missing sets built and swapped in; a set whose
+        /// entries changed gets its entry deltas (`del`, `add`) or, when most
+        /// of it changed, is rebuilt and swapped in.
         case ipsetRestore(String)
         /// `iptables-restore --noflush` (or ip6tables-): our chains and jumps, one transaction.
         case iptablesRestore(AddressFamily, String)
@@ -30,9 +32,18 @@ public enum Planner {
         let desiredSets = desired.sets
         let wantedNames = Set(desiredSets.map(\.name))
 
-        // 1. Sets first, so that the chains loaded next find them.
-        let build = desiredSets.filter { observedSets[$0.name].map($0.sameContent) != true }
-        if !build.isEmpty { steps.append(.ipsetRestore(Payloads.ipsetRestore(build))) }
+        // 1. Sets first, so that the chains loaded next find them; members
+        // before the lists that hold them.
+        var restore = ""
+        for want in desiredSets.sorted(by: IPSetSpec.restoreOrder) {
+            guard let have = observedSets[want.name] else {
+                restore += Payloads.ipsetRestoreBlock(want)
+                continue
+            }
+            if have.sameContent(as: want) { continue }
+            restore += Payloads.ipsetDelta(from: have, to: want) ?? Payloads.ipsetRestoreBlock(want)
+        }
+        if !restore.isEmpty { steps.append(.ipsetRestore(restore)) }
 
         // 2. Chains and jumps, per family, one transaction each.
         for f in AddressFamily.allCases {

@@ -27,6 +27,42 @@ public enum Payloads {
         return out
     }
 
+    /// The entries to delete and add to turn a live set into the wanted one,
+    /// as restore lines; nil when a rebuild is the better way: another type,
+    /// or more changes than half the wanted entries (a swap then is cheaper,
+    /// and the set is never seen half old, half new). Each line is atomic in
+    /// the kernel; `-exist` keeps a line that finds its work done from failing the batch.
+    static func ipsetDelta(from have: IPSetSpec, to want: IPSetSpec) -> String? {
+        guard have.kind == want.kind else { return nil }
+        var del: [String] = [], add: [String] = []
+        switch want.kind {
+        case .hashNet:
+            let (d, a) = sortedDifference(have.members, want.members)
+            // An entry is deleted by its network alone, whatever its nomatch flag.
+            del = d.map { $0.cidr.isHost ? $0.cidr.address.description : $0.cidr.description }
+            add = a.map(\.description)
+        case .listSet:
+            (del, add) = sortedDifference(have.children, want.children)
+        }
+        guard del.count + add.count <= max(8, want.entryCount / 2) else { return nil }
+        var out = ""
+        for e in del { out += "del \(want.name) \(e) -exist\n" }
+        for e in add { out += "add \(want.name) \(e) -exist\n" }
+        return out
+    }
+
+    /// What only `a` holds and what only `b` holds, both sorted.
+    static func sortedDifference<T: Comparable>(_ a: [T], _ b: [T]) -> (onlyA: [T], onlyB: [T]) {
+        var i = 0, j = 0
+        var onlyA: [T] = [], onlyB: [T] = []
+        while i < a.count || j < b.count {
+            if j == b.count || (i < a.count && a[i] < b[j]) { onlyA.append(a[i]); i += 1 }
+            else if i == a.count || b[j] < a[i] { onlyB.append(b[j]); j += 1 }
+            else { i += 1; j += 1 }
+        }
+        return (onlyA, onlyB)
+    }
+
     /// `create … -exist` succeeds on an existing set only if its limits are
     /// the same, and a set keeps its name while its members change: so the
     /// limits are fixed (they reserve no memory), and only the initial hash
