@@ -88,8 +88,9 @@ final class PeerResolver {
         let key = AtomKey(namespace: ns, pods: pods, family: f)
         if let hit = atomCache[key] { return hit }
         var members: [SetMember] = []
+        let ws = world.workloads(in: ns)
         for i in selection.indices(pods, in: ns) {
-            for a in world.workloads[i].addresses where a.family == f { members.append(SetMember(CIDR(host: a))) }
+            for a in ws[i].addresses where a.family == f { members.append(SetMember(CIDR(host: a))) }
         }
         let set = members.isEmpty ? nil : IPSetSpec(
             name: Naming.setName("atom\n\(f.rawValue)\n\(ns)\n\(pods.canonical)"), family: f, members: Self.sortedUnique(members))
@@ -165,8 +166,9 @@ final class PeerResolver {
         let key = NamedAtomKey(atom: AtomKey(namespace: ns, pods: pods, family: f), name: name, proto: proto)
         if let hit = namedAtomCache[key] { return hit }
         var byPort: [Int: [SetMember]] = [:]
+        let ws = world.workloads(in: ns)
         for i in selection.indices(pods, in: ns) {
-            let w = world.workloads[i]
+            let w = ws[i]
             guard let n = w.resolve(portName: name, proto: proto) else { continue }
             for a in w.addresses where a.family == f { byPort[n, default: []].append(SetMember(CIDR(host: a))) }
         }
@@ -185,8 +187,8 @@ final class PeerResolver {
         if let hit = blockCache[key] { return hit }
         var byPort: [Int: [SetMember]] = [:]
         if b.cidr.family == f {
-            for w in world.workloads {
-                guard let n = w.resolve(portName: name, proto: proto) else { continue }
+            world.forEachWorkload { w in
+                guard let n = w.resolve(portName: name, proto: proto) else { return }
                 for a in w.addresses where a.family == f && b.contains(a) { byPort[n, default: []].append(SetMember(CIDR(host: a))) }
             }
         }

@@ -54,7 +54,8 @@ public struct PolicyLint: Sendable {
             // targets for ingress, the rule's destinations for egress.
             let resolves: Bool
             if d == .ingress {
-                resolves = targets.contains { world.workloads[$0].resolve(portName: name, proto: m.proto) != nil }
+                let ws = world.workloads(in: p.namespace)
+                resolves = targets.contains { ws[$0].resolve(portName: name, proto: m.proto) != nil }
             } else {
                 resolves = anyDestination(rule, p.namespace) { $0.resolve(portName: name, proto: m.proto) != nil }
             }
@@ -68,16 +69,16 @@ public struct PolicyLint: Sendable {
     /// Does any destination of an egress rule satisfy `test`? Stops at the first.
     private func anyDestination(_ rule: NetworkPolicy.Rule, _ ns: String, _ test: (Workload) -> Bool) -> Bool {
         let world = selection.world
-        if rule.allowsAllPeers { return world.workloads.contains(where: test) }
+        if rule.allowsAllPeers { return world.anyWorkload(where: test) }
         for peer in rule.peers {
             switch peer {
             case .workloads(let pod, let nsSel):
-                for n in selection.namespaces(for: nsSel, policyNamespace: ns)
-                where selection.indices(pod ?? .everything, in: n).contains(where: { test(world.workloads[$0]) }) {
-                    return true
+                for n in selection.namespaces(for: nsSel, policyNamespace: ns) {
+                    let ws = world.workloads(in: n)
+                    if selection.indices(pod ?? .everything, in: n).contains(where: { test(ws[$0]) }) { return true }
                 }
             case .ipBlock(let b):
-                if world.workloads.contains(where: { $0.addresses.contains(where: b.contains) && test($0) }) { return true }
+                if world.anyWorkload(where: { $0.addresses.contains(where: b.contains) && test($0) }) { return true }
             }
         }
         return false

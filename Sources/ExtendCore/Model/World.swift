@@ -1,21 +1,18 @@
 /// Cluster state and inventory joined into one universe in which pods and
 /// legacy hosts are alike: labelled, addressed members of namespaces that
-/// policies select. Built once, indexed for the lookups compile and explain make.
+/// policies select. Built once, indexed for the lookups compile and explain
+/// make, and updated in place, one object at a time, by the incremental compiler.
 public struct World: Sendable {
-    public let namespaces: [String: Namespace]
+    public private(set) var namespaces: [String: Namespace]
     /// Every namespace name, sorted.
-    public let namespaceNames: [String]
-    /// Selectable workloads (pods that hold an address, and every host),
-    /// grouped by namespace in name order, each group sorted by name. Selection
-    /// answers with indices into this array.
-    public let workloads: [Workload]
-    public let policiesByNamespace: [String: [NetworkPolicy]]
-    public let policies: [NetworkPolicy]
-    public let hosts: [LegacyHost]
-    let index: WorkloadIndex
-    private let workloadsByRef: [String: Int]
-    private let hostsByRef: [String: Int]
-    private let ownerOfAddress: [IPAddress: String]
+    public private(set) var namespaceNames: [String]
+    /// Per namespace: its selectable workloads (pods that hold an address, and
+    /// every host) and their label postings.
+    private(set) var members: [String: NamespaceMembers]
+    public private(set) var policiesByNamespace: [String: [NetworkPolicy]]
+    public private(set) var hosts: [LegacyHost]
+    private var hostsByRef: [String: Int]
+    private var ownerOfAddress: [IPAddress: String]
 
     /// Joins and checks. Errors (a namespace declared twice, a host in a
     /// namespace that exists nowhere, an address used twice) come back as
@@ -32,13 +29,12 @@ public struct World: Sendable {
             }
             namespaces[ns.name] = ns
         }
-        var all: [Workload] = []
-        all.reserveCapacity(cluster.pods.count + inventory.hosts.count)
+        var byNS: [String: [Workload]] = [:]
         var refs: Set<String> = []
         var owner: [IPAddress: String] = [:]
         for pod in cluster.pods where pod.isSelectable {
             let w = pod.workload
-            all.append(w)
+            byNS[w.namespace, default: []].append(w)
             refs.insert(w.ref)
             for a in w.addresses where owner[a] == nil { owner[a] = "pod \(w.ref)" }
         }
@@ -59,32 +55,31 @@ public struct World: Sendable {
                     owner[a] = "host \(host.name)"
                 }
             }
-            all.append(w)
+            byNS[w.namespace, default: []].append(w)
             refs.insert(w.ref)
         }
-        all.sort { ($0.namespace, $0.name, $0.kind) < ($1.namespace, $1.name, $1.kind) }
-        var byRef: [String: Int] = [:]
-        byRef.reserveCapacity(all.count)
-        // A host and a pod of one name (reported above) resolve to the first in order.
-        for (i, w) in all.enumerated() where byRef[w.ref] == nil { byRef[w.ref] = i }
         var polByNS: [String: [NetworkPolicy]] = [:]
-        let policies = cluster.policies.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
-        for p in policies { polByNS[p.namespace, default: []].append(p) }
-        let hosts = inventory.hosts.sorted { $0.name < $1.name }
-        var hostsByRef: [String: Int] = [:]
-        for (i, h) in hosts.enumerated() where hostsByRef[h.ref] == nil { hostsByRef[h.ref] = i }
-        let world = World(namespaces: namespaces, namespaceNames: namespaces.keys.sorted(), workloads: all,
-                          policiesByNamespace: polByNS, policies: policies, hosts: hosts,
-                          index: WorkloadIndex(all), workloadsByRef: byRef, hostsByRef: hostsByRef, ownerOfAddress: owner)
+        for p in cluster.policies { polByNS[p.namespace, default: []].append(p) }
+        for k in polByNS.keys { polByNS[k]?.sort { $0.name < $1.name } }
+        var world = World(namespaces: namespaces, namespaceNames: namespaces.keys.sorted(),
+                          members: byNS.mapValues(NamespaceMembers.init), policiesByNamespace: polByNS,
+                          hosts: [], hostsByRef: [:], ownerOfAddress: owner)
+        world.setHosts(inventory.hosts)
         return (world, problems)
     }
 
-    public func workload(ref: String) -> Workload? { workloadsByRef[ref].map { workloads[$0] } }
+    /// Every policy, by namespace and name.
+    public var policies: [NetworkPolicy] {
+        policiesByNamespace.keys.sorted().flatMap { policiesByNamespace[$0] ?? [] }
+    }
 
-    /// The workloads of one namespace, sorted by name.
-    public func workloads(in namespace: String) -> ArraySlice<Workload> {
-        guard let r = index.ranges[namespace] else { return [] }
-        return workloads[r]
+    /// The workloads of one namespace, sorted by name; selection answers with indices into it.
+    public func workloads(in namespace: String) -> [Workload] { members[namespace]?.workloads ?? [] }
+
+    public func workload(ref: String) -> Workload? {
+        let parts = ref.split(separator: "/", maxSplits: 1)
+        guard parts.count == 2, let m = members[String(parts[0])], let i = m.index(name: String(parts[1])) else { return nil }
+        return m.workloads[i]
     }
 
     /// The inventory host behind a workload, if it is one.
@@ -93,9 +88,83 @@ public struct World: Sendable {
         return hosts[i]
     }
 
+    public func host(named name: String) -> LegacyHost? { hosts.first { $0.name == name } }
+
     /// Who holds this address, if anyone ("pod ns/name" or "host name").
     public func owner(of address: IPAddress) -> String? { ownerOfAddress[address] }
 
-    /// Every workload, namespace by namespace.
-    public var allWorkloads: [Workload] { workloads }
+    /// Every workload, namespace by namespace (a copy: for the rare whole-world scan).
+    public var allWorkloads: [Workload] { namespaceNames.flatMap { workloads(in: $0) } }
+
+    /// Does any workload of the world satisfy `test`? Stops at the first.
+    public func anyWorkload(where test: (Workload) -> Bool) -> Bool {
+        members.values.contains { $0.workloads.contains(where: test) }
+    }
+
+    /// Calls `body` with every workload.
+    public func forEachWorkload(_ body: (Workload) -> Void) {
+        for n in namespaceNames { for w in workloads(in: n) { body(w) } }
+    }
+}
+
+// MARK: - Updates, one object at a time (the incremental compiler's input)
+
+extension World {
+    /// Puts a workload in (replacing the one of its namespace, name and kind),
+    /// or takes it out (`new` nil). Returns the one it replaced. Only its
+    /// namespace's members are rebuilt.
+    @discardableResult
+    mutating func replaceWorkload(namespace: String, name: String, kind: Workload.Kind, with new: Workload?) -> Workload? {
+        var list = members[namespace]?.workloads ?? []
+        var old: Workload?
+        if let i = members[namespace]?.index(name: name, kind: kind) { old = list.remove(at: i) }
+        if old == nil && new == nil { return nil }
+        if let old {
+            let owner = "\(kind == .pod ? "pod" : "host") \(kind == .pod ? old.ref : old.name)"
+            for a in old.addresses where ownerOfAddress[a] == owner { ownerOfAddress[a] = nil }
+        }
+        if let new {
+            list.append(new)
+            let owner = "\(kind == .pod ? "pod" : "host") \(kind == .pod ? new.ref : new.name)"
+            for a in new.addresses where ownerOfAddress[a] == nil { ownerOfAddress[a] = owner }
+        }
+        members[namespace] = list.isEmpty ? nil : NamespaceMembers(list)
+        return old
+    }
+
+    /// Adds or relabels a namespace; returns the one it replaced.
+    @discardableResult
+    mutating func setNamespace(_ ns: Namespace) -> Namespace? {
+        let old = namespaces.updateValue(ns, forKey: ns.name)
+        if old == nil { namespaceNames = namespaces.keys.sorted() }
+        return old
+    }
+
+    @discardableResult
+    mutating func removeNamespace(_ name: String) -> Namespace? {
+        let old = namespaces.removeValue(forKey: name)
+        if old != nil { namespaceNames = namespaces.keys.sorted() }
+        return old
+    }
+
+    /// Adds or replaces a policy (`new`), or removes one; returns the one it replaced.
+    @discardableResult
+    mutating func replacePolicy(namespace: String, name: String, with new: NetworkPolicy?) -> NetworkPolicy? {
+        var list = policiesByNamespace[namespace] ?? []
+        var old: NetworkPolicy?
+        if let i = list.firstIndex(where: { $0.name == name }) { old = list.remove(at: i) }
+        if let new {
+            let at = list.firstIndex { $0.name > new.name } ?? list.count
+            list.insert(new, at: at)
+        }
+        policiesByNamespace[namespace] = list.isEmpty ? nil : list
+        return old
+    }
+
+    /// The inventory's hosts, sorted by name (their workloads are placed separately).
+    mutating func setHosts(_ new: [LegacyHost]) {
+        hosts = new.sorted { $0.name < $1.name }
+        hostsByRef = [:]
+        for (i, h) in hosts.enumerated() where hostsByRef[h.ref] == nil { hostsByRef[h.ref] = i }
+    }
 }

@@ -19,18 +19,17 @@ public struct Selection: Sendable {
     }
 
     public func targets(of policy: NetworkPolicy) -> [Workload] {
-        targetIndices(of: policy).map { world.workloads[$0] }
+        let ws = world.workloads(in: policy.namespace)
+        return targetIndices(of: policy).map { ws[$0] }
     }
 
-    /// Indices into `world.workloads` of the policy's targets, ascending.
-    public func targetIndices(of policy: NetworkPolicy) -> [Int] {
-        world.index.select(policy.podSelector, in: policy.namespace, of: world.workloads)
-    }
+    /// Indices into `world.workloads(in: policy.namespace)` of the policy's targets, ascending.
+    public func targetIndices(of policy: NetworkPolicy) -> [Int] { indices(policy.podSelector, in: policy.namespace) }
 
-    /// Indices of the workloads of one namespace that a pod selector picks: one
-    /// atom of selection, the unit sets are built from.
+    /// Indices into `world.workloads(in: namespace)` of the workloads a pod
+    /// selector picks there: one atom of selection, the unit sets are built from.
     public func indices(_ podSelector: LabelSelector, in namespace: String) -> [Int] {
-        world.index.select(podSelector, in: namespace, of: world.workloads)
+        world.members[namespace]?.select(podSelector) ?? []
     }
 
     /// Namespaces a peer reaches: "namespaceSelector ... selects namespaces using
@@ -38,12 +37,6 @@ public struct Selection: Sendable {
     public func namespaces(for namespaceSelector: LabelSelector?, policyNamespace: String) -> [String] {
         guard let sel = namespaceSelector else { return [policyNamespace] }
         return world.namespaceNames.filter { world.namespaces[$0].map { sel.matches($0.labels) } ?? false }
-    }
-
-    /// Indices of the workloads a pod/namespace-selector peer selects, ascending.
-    public func selectedIndices(podSelector: LabelSelector?, namespaceSelector: LabelSelector?, policyNamespace: String) -> [Int] {
-        let pods = podSelector ?? .everything
-        return namespaces(for: namespaceSelector, policyNamespace: policyNamespace).flatMap { indices(pods, in: $0) }
     }
 
     /// Does a pod/namespace-selector peer select anything at all? Stops at the first namespace that has a match.
@@ -54,8 +47,11 @@ public struct Selection: Sendable {
 
     /// The workloads a pod/namespace-selector peer selects.
     public func workloads(podSelector: LabelSelector?, namespaceSelector: LabelSelector?, policyNamespace: String) -> [Workload] {
-        selectedIndices(podSelector: podSelector, namespaceSelector: namespaceSelector, policyNamespace: policyNamespace)
-            .map { world.workloads[$0] }
+        let pods = podSelector ?? .everything
+        return namespaces(for: namespaceSelector, policyNamespace: policyNamespace).flatMap { ns in
+            let ws = world.workloads(in: ns)
+            return indices(pods, in: ns).map { ws[$0] }
+        }
     }
 
     /// Does `peer` (of a policy in `policyNamespace`) select this endpoint, seen at `address`?
