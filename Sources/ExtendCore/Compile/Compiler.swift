@@ -6,17 +6,20 @@
 /// loopback, IPv6 neighbour and router discovery, the lockout guard, one
 /// accept per (policy rule × port) matching the peer set, then a drop. A
 /// direction no policy isolates gets nothing.
-public struct Compiler {
-    public let world: World
-    public let selection: Selection
-    private let peers: PeerResolver
-    private let chainCache = ChainCache()
+public final class Compiler {
+    let peers: PeerResolver
+    /// Policy chains, per policy id: `nil` inside when the policy admits nothing there.
+    private var chainCache: [String: [ChainKey: CompiledChain?]] = [:]
+    /// Which policies' chains each peer memo went into (to drop them when it changes).
+    private(set) var policiesByTarget: [PeerResolver.TargetKey: Set<String>] = [:]
+    private(set) var policiesByNamed: [PeerResolver.NamedKey: Set<String>] = [:]
 
     public init(world: World) {
-        self.world = world
-        selection = Selection(world: world)
-        peers = PeerResolver(selection: selection)
+        peers = PeerResolver(world: world)
     }
+
+    public var world: World { peers.world }
+    public var selection: Selection { peers.selection }
 
     /// - Parameter extraGuard: sources added to every host's lockout guard
     ///   (the address this run connects from, when known).
@@ -24,13 +27,14 @@ public struct Compiler {
         let me = host.workload
         var tables: [FamilyTable] = []
         var tags: [DropLogTag] = []
+        let selection = self.selection
         let isolating = Direction.allCases.map { (dir: $0, policies: selection.isolating(me, $0)) }
         guard isolating.contains(where: { !$0.policies.isEmpty }) else {
             return .nothing(host: host.name)
         }
         let guardSources = Array(Set(host.management + extraGuard)).sorted()
         for f in AddressFamily.allCases {
-            var sets: [String: IPSetSpec] = [:]
+            var sets: Set<String> = []
             var chains: [String: ChainSpec] = [:]
             var top: [ChainSpec] = []
             for (d, policies) in isolating {
@@ -43,7 +47,7 @@ public struct Compiler {
                         guard let compiled = policyChain(p, d, f, host: me) else { continue }
                         let name = compiled.chain.name
                         chains[name] = compiled.chain
-                        for set in compiled.sets { sets[set.name] = set }
+                        sets.formUnion(compiled.sets)
                         if let i = jumps.firstIndex(where: { $0.chain == name }) { jumps[i].policies.append(p.id) }
                         else { jumps.append((name, [p.id])) }
                     }
@@ -60,7 +64,7 @@ public struct Compiler {
             }
             tables.append(FamilyTable(
                 family: f,
-                sets: sets.values.sorted(by: IPSetSpec.restoreOrder),
+                sets: sets.compactMap(peers.spec).sorted(by: IPSetSpec.restoreOrder),
                 chains: top + chains.values.sorted { $0.name < $1.name }))
         }
         return HostDesiredState(host: host.name, tables: tables, dropLogs: tags)
@@ -75,29 +79,34 @@ public struct Compiler {
     /// ingress named ports resolve on the host itself: memoised on that.
     private func policyChain(_ p: NetworkPolicy, _ d: Direction, _ f: AddressFamily, host: Workload) -> CompiledChain? {
         let usesHostPorts = d == .ingress && p.ingress.contains { $0.ports.contains { if case .named = $0.port { return true }; return false } }
-        let key = ChainCache.Key(policy: p.id, direction: d, family: f, hostPorts: usesHostPorts ? host.namedPorts : [])
-        if let hit = chainCache.entries[key] { return hit }
-        var sets: [String: IPSetSpec] = [:]
+        let key = ChainKey(direction: d, family: f, hostPorts: usesHostPorts ? host.namedPorts : [])
+        if let hit = chainCache[p.id]?[key] { return hit }
+        var sets: Set<String> = []
         let lines = policyRules(p, d, f, host: host, sets: &sets)
         var compiled: CompiledChain?
         if !lines.isEmpty {
             let name = Naming.chainName("\(f.rawValue)\n" + lines.map(\.description).joined(separator: "\n"))
-            compiled = CompiledChain(chain: ChainSpec(name: name, rules: lines), sets: Array(sets.values))
+            compiled = CompiledChain(chain: ChainSpec(name: name, rules: lines), sets: sets)
         }
-        chainCache.entries[key] = .some(compiled)
+        chainCache[p.id, default: [:]][key] = .some(compiled)
         return compiled
+    }
+
+    /// Forgets a policy's chains (it changed, or a peer memo it used did).
+    func dropChains(of policy: String) { chainCache[policy] = nil
     }
 
     /// The accept rules of one policy in one direction and family.
     private func policyRules(_ p: NetworkPolicy, _ d: Direction, _ f: AddressFamily, host: Workload,
-                             sets: inout [String: IPSetSpec]) -> [RuleSpec] {
+                             sets: inout Set<String>) -> [RuleSpec] {
         var out: [RuleSpec] = []
         func use(_ t: PeerTarget) -> String? {
-            for s in t.sets { sets[s.name] = s }
+            sets.formUnion(t.sets)
             return t.set
         }
         for rule in p.rules(d) {
             let targets: [PeerTarget] = peers.targets(rule, policyNamespace: p.namespace, family: f)
+            policiesByTarget[.init(namespace: p.namespace, rule: rule, family: f), default: []].insert(p.id)
             // Ports name the receiving side's ports: this host for ingress,
             // each destination for egress.
             var plain: [PortClause] = []
@@ -127,6 +136,7 @@ public struct Compiler {
             }
             for m in named {
                 guard case .named(let name)? = m.port else { continue }
+                policiesByNamed[.init(target: .init(namespace: p.namespace, rule: rule, family: f), name: name, proto: m.proto), default: []].insert(p.id)
                 for (port, t) in peers.destinationsByPort(rule, policyNamespace: p.namespace, family: f, name: name, proto: m.proto) {
                     out.append(Rules.accept(d, set: use(t), port: PortClause(proto: m.proto, range: port...port)))
                 }
@@ -138,18 +148,16 @@ public struct Compiler {
 
 struct CompiledChain {
     var chain: ChainSpec
-    var sets: [IPSetSpec]
+    /// The names of the sets its rules match, with a list's members.
+    var sets: Set<String>
 }
 
-/// Memo of policy chains; owned by one Compiler.
-final class ChainCache {
-    struct Key: Hashable {
-        var policy: String
-        var direction: Direction
-        var family: AddressFamily
-        var hostPorts: [NamedPort]
-    }
-    var entries: [Key: CompiledChain?] = [:]
+/// A policy's chain is the same on every host, except where ingress named
+/// ports resolve on the host itself.
+struct ChainKey: Hashable {
+    var direction: Direction
+    var family: AddressFamily
+    var hostPorts: [NamedPort]
 }
 
 struct PortClause: Hashable {

@@ -5,50 +5,71 @@
 /// rule with several selector peers, is a `list:set` of its atoms (as
 /// weave-npc composes namespace selectors), so a host's set entries grow with
 /// the distinct addresses and atoms it references, not with how many policies
-/// reference them. Results are memoised: the same peer in many policies and
-/// many hosts is resolved once, which keeps compile time flat in the number of hosts.
+/// reference them. Results are memoised, and each memo records what it was
+/// built from, so that a change recomputes only what it touches
+/// (`PeerResolver+Changes.swift`).
 final class PeerResolver {
-    private let selection: Selection
-    private var atomCache: [AtomKey: IPSetSpec?] = [:]
-    private var namedAtomCache: [NamedAtomKey: [(port: Int, set: IPSetSpec)]] = [:]
-    private var blockCache: [BlockKey: [(port: Int, set: IPSetSpec)]] = [:]
-    private var targetCache: [TargetKey: [PeerTarget]] = [:]
-    private var namedCache: [NamedKey: [(port: Int, target: PeerTarget)]] = [:]
+    /// The world every answer is computed from; updated in place by the incremental compiler.
+    var world: World
+    /// Every set resolved so far, by name: the current members of each.
+    private(set) var sets: [String: IPSetSpec] = [:]
 
-    private struct AtomKey: Hashable {
+    var atoms: [AtomKey: String?] = [:]
+    var namedAtoms: [NamedAtomKey: [PortSet]] = [:]
+    var blocks: [BlockKey: [PortSet]] = [:]
+    var targetCache: [TargetKey: [PeerTarget]] = [:]
+    var namedCache: [NamedKey: [(port: Int, target: PeerTarget)]] = [:]
+
+    // What each memo was built from.
+    var atomKeysByNamespace: [String: Set<AtomKey>] = [:]
+    var namedAtomKeysByNamespace: [String: Set<NamedAtomKey>] = [:]
+    var targetsByAtom: [AtomKey: Set<TargetKey>] = [:]
+    var namedByNamedAtom: [NamedAtomKey: Set<NamedKey>] = [:]
+    var namedByBlock: [BlockKey: Set<NamedKey>] = [:]
+
+    struct PortSet: Hashable {
+        var port: Int
+        var name: String
+    }
+
+    struct AtomKey: Hashable {
         var namespace: String
         var pods: LabelSelector
         var family: AddressFamily
     }
 
-    private struct NamedAtomKey: Hashable {
+    struct NamedAtomKey: Hashable {
         var atom: AtomKey
         var name: String
         var proto: Proto
     }
 
-    private struct BlockKey: Hashable {
+    struct BlockKey: Hashable {
         var block: NetworkPolicy.IPBlock
         var family: AddressFamily
         var name: String
         var proto: Proto
     }
 
-    private struct TargetKey: Hashable {
+    struct TargetKey: Hashable {
         var namespace: String
         var rule: NetworkPolicy.Rule
         var family: AddressFamily
     }
 
-    private struct NamedKey: Hashable {
+    struct NamedKey: Hashable {
         var target: TargetKey
         var name: String
         var proto: Proto
     }
 
-    init(selection: Selection) { self.selection = selection }
+    init(world: World) { self.world = world }
 
-    private var world: World { selection.world }
+    var selection: Selection { Selection(world: world) }
+
+    func spec(_ name: String) -> IPSetSpec? { sets[name] }
+
+    func store(_ s: IPSetSpec) { sets[s.name] = s }
 
     /// One target per rule when the rule admits every peer (no set); else one
     /// for all selector peers together and one per ipBlock, because an
@@ -56,46 +77,56 @@ final class PeerResolver {
     func targets(_ rule: NetworkPolicy.Rule, policyNamespace: String, family f: AddressFamily) -> [PeerTarget] {
         let key = TargetKey(namespace: policyNamespace, rule: rule, family: f)
         if let hit = targetCache[key] { return hit }
-        let out = resolveTargets(rule, policyNamespace: policyNamespace, family: f)
+        let out = resolveTargets(key)
         targetCache[key] = out
         return out
     }
 
-    private func resolveTargets(_ rule: NetworkPolicy.Rule, policyNamespace: String, family f: AddressFamily) -> [PeerTarget] {
+    private func resolveTargets(_ key: TargetKey) -> [PeerTarget] {
+        let rule = key.rule, f = key.family
         if rule.allowsAllPeers { return [PeerTarget(set: nil, sets: [])] }
         var out: [PeerTarget] = []
         var group = Group()
         for peer in rule.peers {
             guard case .workloads(let pod, let nsSel) = peer else { continue }
             let pods = pod ?? .everything
-            group.define(Self.definition(pods, nsSel, policyNamespace), spans: nsSel != nil)
-            for ns in selection.namespaces(for: nsSel, policyNamespace: policyNamespace) {
-                if let a = atom(ns, pods, f) { group.add(a) }
+            group.define(Self.definition(pods, nsSel, key.namespace), spans: nsSel != nil)
+            for ns in selection.namespaces(for: nsSel, policyNamespace: key.namespace) {
+                let a = AtomKey(namespace: ns, pods: pods, family: f)
+                targetsByAtom[a, default: []].insert(key)
+                if let name = atom(a) { group.add(name) }
             }
         }
-        if let t = group.target(family: f, kind: "peers") { out.append(t) }
+        if let t = group.target(family: f, kind: "peers", store: store) { out.append(t) }
         for peer in rule.peers {
             if case .ipBlock(let b) = peer, let m = PeerResolver.members(of: b, family: f) {
                 let set = IPSetSpec.make(family: f, members: m)
-                out.append(PeerTarget(set: set.name, sets: [set]))
+                store(set)
+                out.append(PeerTarget(set: set.name, sets: [set.name]))
             }
         }
         return out
     }
 
-    /// The atom (namespace × pod selector) in one family; nil when it holds no address of that family.
-    private func atom(_ ns: String, _ pods: LabelSelector, _ f: AddressFamily) -> IPSetSpec? {
-        let key = AtomKey(namespace: ns, pods: pods, family: f)
-        if let hit = atomCache[key] { return hit }
+    /// The atom's set name; nil when it holds no address of its family.
+    func atom(_ key: AtomKey) -> String? {
+        if let hit = atoms[key] { return hit }
+        let set = computeAtom(key)
+        if let set { store(set) }
+        atoms[key] = .some(set?.name)
+        atomKeysByNamespace[key.namespace, default: []].insert(key)
+        return set?.name
+    }
+
+    func computeAtom(_ key: AtomKey) -> IPSetSpec? {
         var members: [SetMember] = []
-        let ws = world.workloads(in: ns)
-        for i in selection.indices(pods, in: ns) {
-            for a in ws[i].addresses where a.family == f { members.append(SetMember(CIDR(host: a))) }
+        let ws = world.workloads(in: key.namespace)
+        for i in selection.indices(key.pods, in: key.namespace) {
+            for a in ws[i].addresses where a.family == key.family { members.append(SetMember(CIDR(host: a))) }
         }
-        let set = members.isEmpty ? nil : IPSetSpec(
-            name: Naming.setName("atom\n\(f.rawValue)\n\(ns)\n\(pods.canonical)"), family: f, members: Self.sortedUnique(members))
-        atomCache[key] = .some(set)
-        return set
+        guard !members.isEmpty else { return nil }
+        return IPSetSpec(name: Naming.setName("atom\n\(key.family.rawValue)\n\(key.namespace)\n\(key.pods.canonical)"),
+                         family: key.family, members: Self.sortedUnique(members))
     }
 
     /// "ipBlock defines policy on a particular IPBlock": the cidr as set
@@ -114,19 +145,21 @@ final class PeerResolver {
                             name: String, proto: Proto) -> [(port: Int, target: PeerTarget)] {
         let key = NamedKey(target: TargetKey(namespace: policyNamespace, rule: rule, family: f), name: name, proto: proto)
         if let hit = namedCache[key] { return hit }
-        let out = resolveDestinationsByPort(rule, policyNamespace: policyNamespace, family: f, name: name, proto: proto)
+        let out = resolveDestinationsByPort(key)
         namedCache[key] = out
         return out
     }
 
-    private func resolveDestinationsByPort(_ rule: NetworkPolicy.Rule, policyNamespace: String, family f: AddressFamily,
-                                           name: String, proto: Proto) -> [(port: Int, target: PeerTarget)] {
+    private func resolveDestinationsByPort(_ key: NamedKey) -> [(port: Int, target: PeerTarget)] {
+        let rule = key.target.rule, f = key.target.family
         // The group of every port stands for the whole rule: its name stays
         // put as workloads and their ports come and go.
         var whole = Group()
         var groups: [Int: Group] = [:]
         func addAtoms(_ ns: String, _ pods: LabelSelector) {
-            for (port, set) in namedAtoms(ns, pods, f, name, proto) { groups[port, default: Group()].add(set) }
+            let a = NamedAtomKey(atom: AtomKey(namespace: ns, pods: pods, family: f), name: key.name, proto: key.proto)
+            namedByNamedAtom[a, default: []].insert(key)
+            for p in namedAtom(a) { groups[p.port, default: Group()].add(p.name) }
         }
         if rule.allowsAllPeers {
             whole.define("everyone", spans: true)
@@ -136,19 +169,21 @@ final class PeerResolver {
             switch peer {
             case .workloads(let pod, let nsSel):
                 let pods = pod ?? .everything
-                whole.define(Self.definition(pods, nsSel, policyNamespace), spans: nsSel != nil)
-                for ns in selection.namespaces(for: nsSel, policyNamespace: policyNamespace) { addAtoms(ns, pods) }
+                whole.define(Self.definition(pods, nsSel, key.target.namespace), spans: nsSel != nil)
+                for ns in selection.namespaces(for: nsSel, policyNamespace: key.target.namespace) { addAtoms(ns, pods) }
             case .ipBlock(let b):
                 // Through an ipBlock, the workloads whose addresses lie in the block.
                 whole.define("ipBlock \(Self.blockText(b))", spans: true)
-                for (port, set) in blockDestinations(b, f, name, proto) { groups[port, default: Group()].add(set) }
+                let bk = BlockKey(block: b, family: f, name: key.name, proto: key.proto)
+                namedByBlock[bk, default: []].insert(key)
+                for p in block(bk) { groups[p.port, default: Group()].add(p.name) }
             }
         }
         return groups.keys.sorted().compactMap { port in
             guard var g = groups[port] else { return nil }
             g.definitions = whole.definitions
             g.spans = whole.spans
-            return g.target(family: f, kind: "port \(name)/\(proto.rawValue)=\(port)").map { (port, $0) }
+            return g.target(family: f, kind: "port \(key.name)/\(key.proto.rawValue)=\(port)", store: store).map { (port, $0) }
         }
     }
 
@@ -162,44 +197,57 @@ final class PeerResolver {
     }
 
     /// An atom split by the number a port name resolves to on each of its workloads.
-    private func namedAtoms(_ ns: String, _ pods: LabelSelector, _ f: AddressFamily, _ name: String, _ proto: Proto) -> [(port: Int, set: IPSetSpec)] {
-        let key = NamedAtomKey(atom: AtomKey(namespace: ns, pods: pods, family: f), name: name, proto: proto)
-        if let hit = namedAtomCache[key] { return hit }
-        var byPort: [Int: [SetMember]] = [:]
-        let ws = world.workloads(in: ns)
-        for i in selection.indices(pods, in: ns) {
-            let w = ws[i]
-            guard let n = w.resolve(portName: name, proto: proto) else { continue }
-            for a in w.addresses where a.family == f { byPort[n, default: []].append(SetMember(CIDR(host: a))) }
-        }
-        let out = byPort.keys.sorted().compactMap { port -> (port: Int, set: IPSetSpec)? in
-            guard let m = byPort[port] else { return nil }
-            return (port, IPSetSpec(name: Naming.setName("atom\n\(f.rawValue)\n\(ns)\n\(pods.canonical)\nport \(name)/\(proto.rawValue)=\(port)"),
-                                    family: f, members: Self.sortedUnique(m)))
-        }
-        namedAtomCache[key] = out
+    func namedAtom(_ key: NamedAtomKey) -> [PortSet] {
+        if let hit = namedAtoms[key] { return hit }
+        let sets = computeNamedAtom(key)
+        for s in sets { store(s.set) }
+        let out = sets.map { PortSet(port: $0.port, name: $0.set.name) }
+        namedAtoms[key] = out
+        namedAtomKeysByNamespace[key.atom.namespace, default: []].insert(key)
         return out
     }
 
-    /// The workloads' addresses inside an ipBlock, split by the number a port name resolves to.
-    private func blockDestinations(_ b: NetworkPolicy.IPBlock, _ f: AddressFamily, _ name: String, _ proto: Proto) -> [(port: Int, set: IPSetSpec)] {
-        let key = BlockKey(block: b, family: f, name: name, proto: proto)
-        if let hit = blockCache[key] { return hit }
+    func computeNamedAtom(_ key: NamedAtomKey) -> [(port: Int, set: IPSetSpec)] {
         var byPort: [Int: [SetMember]] = [:]
+        let ns = key.atom.namespace, f = key.atom.family
+        let ws = world.workloads(in: ns)
+        for i in selection.indices(key.atom.pods, in: ns) {
+            let w = ws[i]
+            guard let n = w.resolve(portName: key.name, proto: key.proto) else { continue }
+            for a in w.addresses where a.family == f { byPort[n, default: []].append(SetMember(CIDR(host: a))) }
+        }
+        return byPort.keys.sorted().compactMap { port in
+            guard let m = byPort[port] else { return nil }
+            return (port, IPSetSpec(name: Naming.setName("atom\n\(f.rawValue)\n\(ns)\n\(key.atom.pods.canonical)\nport \(key.name)/\(key.proto.rawValue)=\(port)"),
+                                    family: f, members: Self.sortedUnique(m)))
+        }
+    }
+
+    /// The workloads' addresses inside an ipBlock, split by the number a port name resolves to.
+    func block(_ key: BlockKey) -> [PortSet] {
+        if let hit = blocks[key] { return hit }
+        let sets = computeBlock(key)
+        for s in sets { store(s.set) }
+        let out = sets.map { PortSet(port: $0.port, name: $0.set.name) }
+        blocks[key] = out
+        return out
+    }
+
+    func computeBlock(_ key: BlockKey) -> [(port: Int, set: IPSetSpec)] {
+        var byPort: [Int: [SetMember]] = [:]
+        let b = key.block, f = key.family
         if b.cidr.family == f {
             world.forEachWorkload { w in
-                guard let n = w.resolve(portName: name, proto: proto) else { return }
+                guard let n = w.resolve(portName: key.name, proto: key.proto) else { return }
                 for a in w.addresses where a.family == f && b.contains(a) { byPort[n, default: []].append(SetMember(CIDR(host: a))) }
             }
         }
         let blockText = Self.blockText(b)
-        let out = byPort.keys.sorted().compactMap { port -> (port: Int, set: IPSetSpec)? in
+        return byPort.keys.sorted().compactMap { port in
             guard let m = byPort[port] else { return nil }
-            return (port, IPSetSpec(name: Naming.setName("block\n\(f.rawValue)\n\(blockText)\nport \(name)/\(proto.rawValue)=\(port)"),
+            return (port, IPSetSpec(name: Naming.setName("block\n\(f.rawValue)\n\(blockText)\nport \(key.name)/\(key.proto.rawValue)=\(port)"),
                                     family: f, members: Self.sortedUnique(m)))
         }
-        blockCache[key] = out
-        return out
     }
 
     static func sortedUnique(_ m: [SetMember]) -> [SetMember] {
@@ -214,8 +262,8 @@ final class PeerResolver {
     }
 
     /// The atoms one rule's peers pick, and what the group stands for.
-    private struct Group {
-        var atoms: [String: IPSetSpec] = [:]
+    struct Group {
+        var atoms: Set<String> = []
         var definitions: Set<String> = []
         var spans = false
 
@@ -224,27 +272,28 @@ final class PeerResolver {
             spans = spans || s
         }
 
-        mutating func add(_ set: IPSetSpec) { atoms[set.name] = set }
+        mutating func add(_ name: String) { atoms.insert(name) }
 
         /// nil when no atom holds an address. One atom of the policy's own
         /// namespace is matched directly; anything that can span namespaces is
         /// a list (even of one), so that it keeps its name as namespaces come and go.
-        func target(family f: AddressFamily, kind: String) -> PeerTarget? {
+        func target(family f: AddressFamily, kind: String, store: (IPSetSpec) -> Void) -> PeerTarget? {
             guard !atoms.isEmpty else { return nil }
-            let members = atoms.values.sorted { $0.name < $1.name }
+            let members = atoms.sorted()
             if !spans && definitions.count == 1 && members.count == 1 {
-                return PeerTarget(set: members[0].name, sets: members)
+                return PeerTarget(set: members[0], sets: members)
             }
             let list = IPSetSpec(list: Naming.setName("list\n\(f.rawValue)\n\(kind)\n" + definitions.sorted().joined(separator: "\n")),
-                                 family: f, children: members.map(\.name))
-            return PeerTarget(set: list.name, sets: [list] + members)
+                                 family: f, children: members)
+            store(list)
+            return PeerTarget(set: list.name, sets: [list.name] + members)
         }
     }
 }
 
-struct PeerTarget {
+struct PeerTarget: Hashable {
     /// The set a rule matches; nil: every peer (no set match).
     var set: String?
     /// That set and, for a list, its members: everything the host must hold for it.
-    var sets: [IPSetSpec]
+    var sets: [String]
 }
