@@ -32,27 +32,32 @@ struct RenderCommand: ParsableCommand {
             }
         }
         out.flush()
+        if common.verbose { console.note("compiled \(hosts.count) host(s): \(compiler.distinctRuleSets) distinct rule set(s)") }
     }
 }
 
-/// `render --output json`: every set once at the top level, by name, with its
-/// entries; each host names the sets it needs and lists its chains.
+/// `render --output json`: every set and every policy chain once at the top
+/// level, by name; each host names the sets and chains it needs and carries
+/// its own top chains (`NPX-INPUT`, `NPX-OUTPUT`) rule by rule.
 ///
 ///     {"hosts": [{"name", "namespace", "digest", "needsNothing", "sets": [NAME…],
-///                 "chains": {"inet": [{"name", "rules"}], "inet6": […]}, "dropLogs"}],
+///                 "chains": {"inet": [NAME…], "inet6": […]},
+///                 "topChains": {"inet": {"NPX-INPUT": [RULE…], "NPX-OUTPUT": […]}, …}, "dropLogs"}],
+///      "chains": [{"name", "family", "rules"}],
 ///      "sets": [{"name", "type", "family", "members"}], "warnings": […]}
 enum RenderJSON {
-    struct Host: Encodable {
-        var name: String
-        var namespace: String
+    /// What hosts holding one rule set share, in the order the keys sort.
+    struct Shared: Encodable {
+        var chains: [String: [String]]
         var digest: String
+        var dropLogs: [DropLogTag]
         var needsNothing: Bool
         var sets: [String]
-        var chains: [String: [Chain]]
-        var dropLogs: [DropLogTag]
+        var topChains: [String: [String: [String]]]
     }
     struct Chain: Encodable {
         var name: String
+        var family: String
         var rules: [String]
     }
     struct SetOut: Encodable {
@@ -63,21 +68,51 @@ enum RenderJSON {
         var members: [String]
     }
 
+    static func isTop(_ c: ChainSpec) -> Bool { c.name == Naming.inputChain || c.name == Naming.outputChain }
+
     static func write(_ hosts: [LegacyHost], compiler: Compiler, cache: SetTextCache,
                       warnings: [Diagnostic], to out: BufferedOutput) throws {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         func json<T: Encodable>(_ v: T) throws -> String { String(decoding: try enc.encode(v), as: UTF8.self) }
         var sets: [String: IPSetSpec] = [:]
+        var chains: [String: Chain] = [:]
+        // Hosts holding the same rule set share its digest and its JSON: written once, reused.
+        var shared: [Int: String] = [:]
         out.write("{\"hosts\": [")
         for (i, h) in hosts.enumerated() {
-            let s = compiler.compile(h)
-            for set in s.sets { sets[set.name] = set }
-            var chains: [String: [Chain]] = [:]
-            for t in s.tables { chains[t.family.rawValue] = t.chains.map { Chain(name: $0.name, rules: $0.rules.map(\.description)) } }
-            let host = Host(name: h.name, namespace: h.namespace, digest: "sha256:" + RenderedHost.digest(s, cache: cache),
-                            needsNothing: s.needsNothing, sets: s.sets.map(\.name).sorted(), chains: chains, dropLogs: s.dropLogs)
-            out.write((i == 0 ? "\n" : ",\n") + (try json(host)))
+            let (s, ruleSet) = compiler.compileSharing(h)
+            let body: String
+            if let ruleSet, let hit = shared[ruleSet], s.dropLogs.isEmpty {
+                body = hit
+            } else {
+                var names: [String: [String]] = [:]
+                var top: [String: [String: [String]]] = [:]
+                for set in s.sets { sets[set.name] = set }
+                for t in s.tables {
+                    let f = t.family.rawValue
+                    names[f] = t.chains.map(\.name)
+                    for c in t.chains {
+                        if isTop(c) {
+                            top[f, default: [:]][c.name] = c.rules.map(\.description)
+                        } else if chains[c.name] == nil {
+                            chains[c.name] = Chain(name: c.name, family: f, rules: c.rules.map(\.description))
+                        }
+                    }
+                }
+                let fields = try json(Shared(chains: names, digest: "sha256:" + RenderedHost.digest(s, cache: cache),
+                                             dropLogs: s.dropLogs, needsNothing: s.needsNothing,
+                                             sets: s.sets.map(\.name).sorted(), topChains: top))
+                // The shared fields without their closing brace; the host's name and namespace follow.
+                body = String(fields.dropLast())
+                if let ruleSet { shared[ruleSet] = body }
+            }
+            out.write((i == 0 ? "\n" : ",\n") + body + ",\"name\":" + (try json(h.name)) + ",\"namespace\":" + (try json(h.namespace)) + "}")
+        }
+        out.write("\n],\n\"chains\": [")
+        for (i, name) in chains.keys.sorted().enumerated() {
+            guard let c = chains[name] else { continue }
+            out.write((i == 0 ? "\n" : ",\n") + (try json(c)))
         }
         out.write("\n],\n\"sets\": [")
         for (i, name) in sets.keys.sorted().enumerated() {

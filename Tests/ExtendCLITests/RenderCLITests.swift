@@ -36,6 +36,8 @@ import Testing
         #expect(hosts.compactMap { $0["name"] as? String } == s.expected)
         let sets = try #require(doc["sets"] as? [[String: Any]])
         let names = sets.compactMap { $0["name"] as? String }
+        let policyChains = try #require(doc["chains"] as? [[String: Any]]).compactMap { $0["name"] as? String }
+        #expect(policyChains == policyChains.sorted() && Set(policyChains).count == policyChains.count, "each chain once, by name")
         #expect(names == names.sorted() && Set(names).count == names.count, "each set once, by name")
         var needed: Set<String> = []
         for host in hosts {
@@ -44,7 +46,13 @@ import Testing
             let hostSets = try #require(host["sets"] as? [String])
             #expect(hostSets.allSatisfy(names.contains), "a host names sets listed at the top")
             needed.formUnion(hostSets)
-            #expect(host["chains"] is [String: Any])
+            let chains = try #require(host["chains"] as? [String: [String]])
+            let top = try #require(host["topChains"] as? [String: [String: [String]]])
+            for (family, names) in chains {
+                #expect(Array(names.prefix(2)) == ["NPX-INPUT", "NPX-OUTPUT"])
+                #expect(Set(top[family]?.keys.map { $0 } ?? []) == ["NPX-INPUT", "NPX-OUTPUT"])
+                #expect(names.dropFirst(2).allSatisfy(policyChains.contains), "a host names policy chains listed at the top")
+            }
             #expect(host["payloads"] == nil, "payloads would repeat every set's members for every host")
         }
         #expect(Set(names) == needed, "exactly the sets the listed hosts need")
@@ -65,11 +73,13 @@ import Testing
         let sets = try #require(doc["sets"] as? [[String: Any]])
         #expect(sets.contains { ($0["members"] as? [String])?.contains("198.18.2.10") == true && $0["type"] as? String == "hash:net" },
                 "the egress set holds backup-01")
-        let chains = try #require(host["chains"] as? [String: [[String: Any]]])
+        let chains = try #require(host["chains"] as? [String: [String]])
         #expect(Set(chains.keys) == ["inet", "inet6"])
-        #expect(chains.values.allSatisfy { !$0.isEmpty })
-        let rules = chains["inet"]?.flatMap { $0["rules"] as? [String] ?? [] } ?? []
-        #expect(rules.contains { $0.contains("-m comment --comment live/billing-db") })
+        let top = try #require(host["topChains"] as? [String: [String: [String]]])
+        #expect(top["inet"]?["NPX-INPUT"]?.contains { $0.contains("-m comment --comment live/billing-db") } == true)
+        let policyChains = try #require(doc["chains"] as? [[String: Any]])
+        let own = policyChains.filter { chains["inet"]?.contains($0["name"] as? String ?? "") == true }
+        #expect(!own.isEmpty && own.allSatisfy { $0["family"] as? String == "inet" && !(($0["rules"] as? [String]) ?? []).isEmpty })
         let drops = try #require(host["dropLogs"] as? [[String: Any]])
         #expect(Set(drops.compactMap { $0["direction"] as? String }) == ["Ingress", "Egress"])
 

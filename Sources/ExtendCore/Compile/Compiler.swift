@@ -13,6 +13,7 @@ public final class Compiler {
     /// Which policies' chains each peer memo went into (to drop them when it changes).
     private(set) var policiesByTarget: [PeerResolver.TargetKey: Set<String>] = [:]
     private(set) var policiesByNamed: [PeerResolver.NamedKey: Set<String>] = [:]
+    private var tablesMemo: [TablesKey: (tables: [FamilyTable], tags: [DropLogTag], id: Int)] = [:]
 
     public init(world: World) {
         peers = PeerResolver(world: world)
@@ -24,15 +25,28 @@ public final class Compiler {
     /// - Parameter extraGuard: sources added to every host's lockout guard
     ///   (the address this run connects from, when known).
     public func compile(_ host: LegacyHost, extraGuard: [CIDR] = []) -> HostDesiredState {
+        compileSharing(host, extraGuard: extraGuard).state
+    }
+
+    /// The host's desired state, and which rule set it holds: hosts with the
+    /// same number hold the same tables and drop logs (only their names
+    /// differ); nil for a host that needs nothing. Numbers hold until the
+    /// compiler's memo is dropped.
+    public func compileSharing(_ host: LegacyHost, extraGuard: [CIDR] = []) -> (state: HostDesiredState, ruleSet: Int?) {
         let me = host.workload
-        var tables: [FamilyTable] = []
-        var tags: [DropLogTag] = []
         let selection = self.selection
         let isolating = Direction.allCases.map { (dir: $0, policies: selection.isolating(me, $0)) }
         guard isolating.contains(where: { !$0.policies.isEmpty }) else {
-            return .nothing(host: host.name)
+            return (.nothing(host: host.name), nil)
         }
         let guardSources = Array(Set(host.management + extraGuard)).sorted()
+        // Hosts that the same policies isolate, with the same ports and guard,
+        // hold the same rules: many hosts of a fleet share one compile.
+        let key = TablesKey(policies: isolating.map { $0.policies.map(\.id) }, ports: me.namedPorts, sshPort: host.ssh.port,
+                            guardSources: guardSources, logHost: host.logDrops ? host.name : nil)
+        if let hit = tablesMemo[key] { return (HostDesiredState(host: host.name, tables: hit.tables, dropLogs: hit.tags), hit.id) }
+        var tables: [FamilyTable] = []
+        var tags: [DropLogTag] = []
         for f in AddressFamily.allCases {
             var sets: Set<String> = []
             var chains: [String: ChainSpec] = [:]
@@ -62,13 +76,26 @@ public final class Compiler {
                 }
                 top.append(ChainSpec(name: Naming.topChain(d), rules: rules))
             }
-            tables.append(FamilyTable(
-                family: f,
-                sets: sets.compactMap(peers.spec).sorted(by: IPSetSpec.restoreOrder),
-                chains: top + chains.values.sorted { $0.name < $1.name }))
+            // Sorting names is cheaper than sorting specs; members go before lists.
+            var specs: [IPSetSpec] = []
+            specs.reserveCapacity(sets.count)
+            var lists: [IPSetSpec] = []
+            for name in sets.sorted() {
+                guard let s = peers.spec(name) else { continue }
+                if s.kind == .hashNet { specs.append(s) } else { lists.append(s) }
+            }
+            tables.append(FamilyTable(family: f, sets: specs + lists, chains: top + chains.values.sorted { $0.name < $1.name }))
         }
-        return HostDesiredState(host: host.name, tables: tables, dropLogs: tags)
+        let id = tablesMemo.count
+        tablesMemo[key] = (tables, tags, id)
+        return (HostDesiredState(host: host.name, tables: tables, dropLogs: tags), id)
     }
+
+    /// How many different rule sets the hosts compiled so far hold (hosts share the rest).
+    public var distinctRuleSets: Int { tablesMemo.count }
+
+    /// Forgets the compiled tables shared between hosts (their sets carry members that may have changed).
+    func dropTablesMemo() { tablesMemo = [:] }
 
     public func compileAll(extraGuard: [CIDR] = []) -> [HostDesiredState] {
         world.hosts.map { compile($0, extraGuard: extraGuard) }
@@ -150,6 +177,16 @@ struct CompiledChain {
     var chain: ChainSpec
     /// The names of the sets its rules match, with a list's members.
     var sets: Set<String>
+}
+
+/// What a host's tables depend on besides the world: its isolating policies
+/// per direction, its named ports, SSH port and guard, and its name where its drops are logged.
+struct TablesKey: Hashable {
+    var policies: [[String]]
+    var ports: [NamedPort]
+    var sshPort: Int
+    var guardSources: [CIDR]
+    var logHost: String?
 }
 
 /// A policy's chain is the same on every host, except where ingress named

@@ -21,6 +21,7 @@ public final class IncrementalCompiler {
 
     /// Applies the changes in order, then answers for them all at once.
     public func apply(_ changes: [ClusterChange]) -> CompileDelta {
+        compiler.dropTablesMemo()
         var inv = PeerResolver.Invalidation()
         var recompile: Set<String> = []
         var removed: Set<String> = []

@@ -21,12 +21,20 @@ public struct RenderedHost: Hashable, Sendable {
         digest = RenderedHost.digest(s, cache: c)
     }
 
-    /// sha256 of the canonical state in which every set stands by its name
-    /// and the hash of its entries (computed once per set, however many hosts hold it).
+    /// sha256 of the canonical state: every set by its name and the hash of
+    /// its entries (computed once per set, however many hosts hold it), the
+    /// top chains rule by rule, and every other chain by its name, which is
+    /// itself a hash of its family and rules. Equal digests mean equal rules.
     public static func digest(_ s: HostDesiredState, cache: SetTextCache) -> String {
-        var text = StateText.desired(s, members: false)
-        for set in s.sets.sorted(by: { $0.name < $1.name }) {
-            text += "\(set.name) \(cache.entriesHash(set))\n"
+        var text = ""
+        for t in s.tables {
+            text += "family \(t.family.rawValue)\n"
+            for set in t.sets { text += "ipset \(set.name) \(set.kind.rawValue) \(cache.entriesHash(set))\n" }
+            for c in t.chains {
+                text += ":\(c.name)\n"
+                guard c.name == Naming.inputChain || c.name == Naming.outputChain else { continue }
+                for r in c.rules { text += "-A \(c.name) \(r)\n" }
+            }
         }
         return Naming.sha256Hex(text)
     }
