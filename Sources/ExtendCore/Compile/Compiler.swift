@@ -11,8 +11,8 @@ public final class Compiler {
     /// Policy chains, per policy id: `nil` inside when the policy admits nothing there.
     private var chainCache: [String: [ChainKey: CompiledChain?]] = [:]
     /// Which policies' chains each peer memo went into (to drop them when it changes).
-    private(set) var policiesByTarget: [PeerResolver.TargetKey: Set<String>] = [:]
-    private(set) var policiesByNamed: [PeerResolver.NamedKey: Set<String>] = [:]
+    private(set) var policiesByTarget: [Int: Set<String>] = [:]
+    private(set) var policiesByNamed: [Int: Set<String>] = [:]
     private var tablesMemo: [TablesKey: (tables: [FamilyTable], tags: [DropLogTag], id: Int)] = [:]
 
     public init(world: World) {
@@ -133,7 +133,7 @@ public final class Compiler {
         }
         for rule in p.rules(d) {
             let targets: [PeerTarget] = peers.targets(rule, policyNamespace: p.namespace, family: f)
-            policiesByTarget[.init(namespace: p.namespace, rule: rule, family: f), default: []].insert(p.id)
+            policiesByTarget[peers.id(PeerResolver.TargetKey(namespace: p.namespace, rule: rule, family: f)), default: []].insert(p.id)
             // Ports name the receiving side's ports: this host for ingress,
             // each destination for egress.
             var plain: [PortClause] = []
@@ -163,7 +163,7 @@ public final class Compiler {
             }
             for m in named {
                 guard case .named(let name)? = m.port else { continue }
-                policiesByNamed[.init(target: .init(namespace: p.namespace, rule: rule, family: f), name: name, proto: m.proto), default: []].insert(p.id)
+                policiesByNamed[peers.id(PeerResolver.NamedKey(target: .init(namespace: p.namespace, rule: rule, family: f), name: name, proto: m.proto)), default: []].insert(p.id)
                 for (port, t) in peers.destinationsByPort(rule, policyNamespace: p.namespace, family: f, name: name, proto: m.proto) {
                     out.append(Rules.accept(d, set: use(t), port: PortClause(proto: m.proto, range: port...port)))
                 }

@@ -7,8 +7,8 @@
 extension PeerResolver {
     struct Invalidation {
         /// Peer targets (and named-port targets) to rebuild: their shape may have changed.
-        var targets: Set<TargetKey> = []
-        var named: Set<NamedKey> = []
+        var targets: Set<Int> = []
+        var named: Set<Int> = []
         /// Sets whose members changed in place, with their members before the change.
         var changedSets: [String: IPSetSpec] = [:]
     }
@@ -54,21 +54,22 @@ extension PeerResolver {
             }
         }
         let appearedOrWent = (old == nil) != (new == nil)
-        for key in targetCache.keys where touches(key.rule) { inv.targets.insert(key) }
+        namespaceMemo = [:]
+        for key in targetCache.keys where touches(key.rule) { inv.targets.insert(id(key)) }
         for key in namedCache.keys where touches(key.target.rule) || (appearedOrWent && key.target.rule.allowsAllPeers) {
-            inv.named.insert(key)
+            inv.named.insert(id(key))
         }
     }
 
     /// Forgets the targets to rebuild; the next compile resolves them anew.
     func drop(_ inv: Invalidation) {
-        for k in inv.targets { targetCache[k] = nil }
-        for k in inv.named { namedCache[k] = nil }
+        for k in inv.targets { targetCache[targetKeys[k]] = nil }
+        for k in inv.named { namedCache[namedKeys[k]] = nil }
     }
 
     /// Named-port sets before and after: the same ports keep their sets (members
     /// may change); another set of ports is a change of shape.
-    private func update(_ before: [PortSet], _ after: [(port: Int, set: IPSetSpec)], into inv: inout Invalidation, dependents: Set<NamedKey>) {
+    private func update(_ before: [PortSet], _ after: [(port: Int, set: IPSetSpec)], into inv: inout Invalidation, dependents: Set<Int>) {
         if before.map(\.port) == after.map(\.port) {
             for (b, a) in zip(before, after) { replace(b.name, with: a.set, into: &inv) }
         } else {

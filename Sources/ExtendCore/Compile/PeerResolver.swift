@@ -23,9 +23,40 @@ final class PeerResolver {
     // What each memo was built from.
     var atomKeysByNamespace: [String: Set<AtomKey>] = [:]
     var namedAtomKeysByNamespace: [String: Set<NamedAtomKey>] = [:]
-    var targetsByAtom: [AtomKey: Set<TargetKey>] = [:]
-    var namedByNamedAtom: [NamedAtomKey: Set<NamedKey>] = [:]
-    var namedByBlock: [BlockKey: Set<NamedKey>] = [:]
+    var targetsByAtom: [AtomKey: Set<Int>] = [:]
+    var namedByNamedAtom: [NamedAtomKey: Set<Int>] = [:]
+    var namedByBlock: [BlockKey: Set<Int>] = [:]
+    /// Targets and named-port targets by number: a key holds a whole rule,
+    /// too costly to hash once for every namespace it reaches.
+    private(set) var targetKeys: [TargetKey] = []
+    private var targetIDs: [TargetKey: Int] = [:]
+    private(set) var namedKeys: [NamedKey] = []
+    private var namedIDs: [NamedKey: Int] = [:]
+    /// Namespaces each namespace selector picks.
+    var namespaceMemo: [LabelSelector: [String]] = [:]
+
+    func id(_ k: TargetKey) -> Int {
+        if let i = targetIDs[k] { return i }
+        targetKeys.append(k)
+        targetIDs[k] = targetKeys.count - 1
+        return targetKeys.count - 1
+    }
+
+    func id(_ k: NamedKey) -> Int {
+        if let i = namedIDs[k] { return i }
+        namedKeys.append(k)
+        namedIDs[k] = namedKeys.count - 1
+        return namedKeys.count - 1
+    }
+
+    /// Namespaces a peer reaches (memoised per selector).
+    func namespaces(for nsSel: LabelSelector?, policyNamespace: String) -> [String] {
+        guard let nsSel else { return [policyNamespace] }
+        if let hit = namespaceMemo[nsSel] { return hit }
+        let out = selection.namespaces(for: nsSel, policyNamespace: policyNamespace)
+        namespaceMemo[nsSel] = out
+        return out
+    }
 
     struct PortSet: Hashable {
         var port: Int
@@ -87,13 +118,14 @@ final class PeerResolver {
         if rule.allowsAllPeers { return [PeerTarget(set: nil, sets: [])] }
         var out: [PeerTarget] = []
         var group = Group()
+        let me = id(key)
         for peer in rule.peers {
             guard case .workloads(let pod, let nsSel) = peer else { continue }
             let pods = pod ?? .everything
             group.define(Self.definition(pods, nsSel, key.namespace), spans: nsSel != nil)
-            for ns in selection.namespaces(for: nsSel, policyNamespace: key.namespace) {
+            for ns in namespaces(for: nsSel, policyNamespace: key.namespace) {
                 let a = AtomKey(namespace: ns, pods: pods, family: f)
-                targetsByAtom[a, default: []].insert(key)
+                targetsByAtom[a, default: []].insert(me)
                 if let name = atom(a) { group.add(name) }
             }
         }
@@ -156,9 +188,10 @@ final class PeerResolver {
         // put as workloads and their ports come and go.
         var whole = Group()
         var groups: [Int: Group] = [:]
+        let me = id(key)
         func addAtoms(_ ns: String, _ pods: LabelSelector) {
             let a = NamedAtomKey(atom: AtomKey(namespace: ns, pods: pods, family: f), name: key.name, proto: key.proto)
-            namedByNamedAtom[a, default: []].insert(key)
+            namedByNamedAtom[a, default: []].insert(me)
             for p in namedAtom(a) { groups[p.port, default: Group()].add(p.name) }
         }
         if rule.allowsAllPeers {
@@ -170,12 +203,12 @@ final class PeerResolver {
             case .workloads(let pod, let nsSel):
                 let pods = pod ?? .everything
                 whole.define(Self.definition(pods, nsSel, key.target.namespace), spans: nsSel != nil)
-                for ns in selection.namespaces(for: nsSel, policyNamespace: key.target.namespace) { addAtoms(ns, pods) }
+                for ns in namespaces(for: nsSel, policyNamespace: key.target.namespace) { addAtoms(ns, pods) }
             case .ipBlock(let b):
                 // Through an ipBlock, the workloads whose addresses lie in the block.
                 whole.define("ipBlock \(Self.blockText(b))", spans: true)
                 let bk = BlockKey(block: b, family: f, name: key.name, proto: key.proto)
-                namedByBlock[bk, default: []].insert(key)
+                namedByBlock[bk, default: []].insert(me)
                 for p in block(bk) { groups[p.port, default: Group()].add(p.name) }
             }
         }
