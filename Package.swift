@@ -49,6 +49,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // The scale benchmark (docs/performance.md): generates inputs, runs the real `extend` on them.
+        .target(
+            name: "BenchSupport",
+            swiftSettings: strict),
         .executableTarget(
             name: "extend-bench",
             dependencies: ["ExtendCore"],
