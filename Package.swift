@@ -55,7 +55,7 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "extend-bench",
-            dependencies: ["ExtendCore"],
+            dependencies: ["BenchSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         // The fleet benchmark (docs/performance.md): extend against an Ansible playbook on a lab.
         .executableTarget(
