@@ -86,6 +86,7 @@ let package = Package(
                     swiftSettings: strict),
         // Runs the built .build/debug/extend (swift build --build-tests builds it).
         .testTarget(name: "ExtendCLITests", swiftSettings: strict),
+        .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "ExtendCore", "ExtendInput"], swiftSettings: strict),
         .testTarget(name: "ExtendKernelTests", dependencies: ["ExtendCore", "ConformanceSupport", "LabSupport"], swiftSettings: strict),
     ]
 )
