@@ -53,8 +53,7 @@ enum Catalog {
     ]
 
     static let numberedPorts = [443, 5432, 8080, 9090, 1521, 389, 6379]
-    static let namedPorts = ["http", "postgres", "metrics", "https", "ldap", "grpc", "oracle"]
-    static let udpPorts: [SyntheticPolicy.Port.Value] = [.number(53), .number(514), .named("syslog"), .named("ntp"), .named("dns")]
+    static let udpNumbers = [53, 514, 123]
     static let ranges = [(8000, 8100), (30000, 32767), (9000, 9100)]
 
     static func tcp(_ name: String, _ port: Int) -> Port { Port(name: name, port: port, proto: "TCP") }

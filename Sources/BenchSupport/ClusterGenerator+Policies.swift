@@ -54,20 +54,43 @@ extension ClusterGenerator {
                 target = tier
             }
         }
+        // Named ports of ingress rules are ports the targets have, as a
+        // policy's author would write them.
+        let selected = targetApps.filter { app in podSelector.matches([.init("app", app.name), .init("tier", app.tier)]) }
         let hasEgress = i % 3 == 0
         let egressOnly = hasEgress && i % 12 == 0
-        let ingress = egressOnly ? [] : (0..<(1 + rng.below(3))).map { _ in rule(inInventory, cluster, &rng) }
-        let egress = hasEgress ? (0..<(1 + rng.below(2))).map { _ in rule(inInventory, cluster, &rng) } : nil
+        let ingress = egressOnly ? [] : (0..<(1 + rng.below(3))).map { _ in
+            rule(inInventory, cluster, destinations: selected, &rng)
+        }
+        let egress = hasEgress ? (0..<(1 + rng.below(2))).map { _ in
+            rule(inInventory, cluster, destinations: nil, &rng)
+        } : nil
         return SyntheticPolicy(namespace: namespace, name: "\(target)-\(egressOnly ? "egress" : "ingress")-\(i)",
                                uid: rng.uuid(), podSelector: podSelector, ingress: ingress, egress: egress,
                                isolatesIngress: !egressOnly)
     }
 
-    private func rule(_ inInventory: Bool, _ cluster: SyntheticCluster, _ rng: inout SplitMix64) -> SyntheticPolicy.Rule {
+    /// `destinations`: the apps a named port must be found on (the targets,
+    /// for ingress); nil for egress, where the peers are the destinations.
+    private func rule(_ inInventory: Bool, _ cluster: SyntheticCluster, destinations: [Catalog.App]?,
+                      _ rng: inout SplitMix64) -> SyntheticPolicy.Rule {
         let peerCount = [1, 2, 0][rng.weighted([70, 25, 5])]
         let portCount = [0, 1, 2][rng.weighted([15, 60, 25])]
-        return SyntheticPolicy.Rule(peers: (0..<peerCount).map { _ in peer(inInventory, cluster, &rng) },
-                                    ports: (0..<portCount).map { _ in port(&rng) })
+        let peers = (0..<peerCount).map { _ in peer(inInventory, cluster, &rng) }
+        var named = destinations ?? peers.flatMap(Self.apps)
+        if named.isEmpty { named = Catalog.podApps }
+        return SyntheticPolicy.Rule(peers: peers, ports: (0..<portCount).map { _ in port(names: named, &rng) })
+    }
+
+    /// The apps a peer picks by name (none for whole namespaces and ipBlocks).
+    static func apps(_ peer: SyntheticPolicy.Peer) -> [Catalog.App] {
+        let selector: SyntheticPolicy.Selector
+        switch peer {
+        case .pods(let s), .podsInNamespaces(let s, _): selector = s
+        case .namespaces, .ipBlock: return []
+        }
+        guard case .labels(let labels) = selector, let app = labels["app"] else { return [] }
+        return (Catalog.podApps + Catalog.hostApps).filter { $0.name == app }
     }
 
     private func peer(_ inInventory: Bool, _ cluster: SyntheticCluster, _ rng: inout SplitMix64) -> SyntheticPolicy.Peer {
@@ -94,14 +117,22 @@ extension ClusterGenerator {
         }
     }
 
-    private func port(_ rng: inout SplitMix64) -> SyntheticPolicy.Port {
+    /// A number, a name of one of `apps`' ports, a range, UDP, or every TCP port.
+    private func port(names apps: [Catalog.App], _ rng: inout SplitMix64) -> SyntheticPolicy.Port {
+        let ports = apps.flatMap(\.ports)
+        let tcpNames = ports.filter { $0.proto == "TCP" }.map(\.name)
+        let udpNames = ports.filter { $0.proto == "UDP" }.map(\.name)
         switch rng.weighted([30, 30, 15, 15, 10]) {
         case 0: return .init(proto: "TCP", port: .number(rng.pick(Catalog.numberedPorts)))
-        case 1: return .init(proto: "TCP", port: .named(rng.pick(Catalog.namedPorts)))
+        case 1:
+            guard !tcpNames.isEmpty else { return .init(proto: "TCP", port: .number(rng.pick(Catalog.numberedPorts))) }
+            return .init(proto: "TCP", port: .named(rng.pick(tcpNames)))
         case 2:
             let (start, end) = rng.pick(Catalog.ranges)
             return .init(proto: "TCP", port: .number(start), endPort: end)
-        case 3: return .init(proto: "UDP", port: rng.pick(Catalog.udpPorts))
+        case 3:
+            if !udpNames.isEmpty, rng.below(2) == 0 { return .init(proto: "UDP", port: .named(rng.pick(udpNames))) }
+            return .init(proto: "UDP", port: .number(rng.pick(Catalog.udpNumbers)))
         default: return .init(proto: "TCP", port: nil)
         }
     }
