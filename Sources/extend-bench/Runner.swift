@@ -40,8 +40,10 @@ struct Runner {
         let stderrPath = input.folder + "/\(row.id.rawValue).stderr"
         let child: ChildProcess
         do {
+            // explain's answer is read for its verdict (it lists every reason and warning: kept whole up to 16 MB).
+            let keep = if case .explain = row.work { 16 << 20 } else { 0 }
             child = try ChildProcess(executable: extend, arguments: arguments, stderrPath: stderrPath,
-                                     timeout: timeout, maxRSSMB: maxRSSMB, keepHead: 64 * 1024)
+                                     timeout: timeout, maxRSSMB: maxRSSMB, keepHead: keep)
         } catch {
             result.notes.append(error.description)
             return result
@@ -59,6 +61,7 @@ struct Runner {
                 if outcome.succeeded {
                     result.metrics = metrics
                     if let format = metrics.format { result.notes.append(format.rawValue) }
+                    if metrics.warnings > 0 { result.notes.append("\(metrics.warnings) warnings") }
                     if metrics.unknownSetNames > 0 { result.notes.append("\(metrics.unknownSetNames) set names not in the top-level sets") }
                 } else {
                     result.notes.append("metrics run failed: \(Self.describe(outcome, stderrPath: nil).joined(separator: ", "))")
