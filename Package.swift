@@ -49,9 +49,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // The scale benchmark (docs/performance.md): generates inputs, runs the real `extend` on them.
+        .target(
+            name: "BenchSupport",
+            swiftSettings: strict),
         .executableTarget(
             name: "extend-bench",
-            dependencies: ["ExtendCore"],
+            dependencies: ["BenchSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         // The fleet benchmark (docs/performance.md): extend against an Ansible playbook on a lab.
         .executableTarget(
@@ -82,6 +86,7 @@ let package = Package(
                     swiftSettings: strict),
         // Runs the built .build/debug/extend (swift build --build-tests builds it).
         .testTarget(name: "ExtendCLITests", swiftSettings: strict),
+        .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "ExtendCore", "ExtendInput"], swiftSettings: strict),
         .testTarget(name: "ExtendKernelTests", dependencies: ["ExtendCore", "ConformanceSupport", "LabSupport"], swiftSettings: strict),
     ]
 )

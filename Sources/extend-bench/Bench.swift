@@ -1,74 +1,124 @@
-import ExtendCore
+import ArgumentParser
+import BenchSupport
 import Foundation
 
-/// The scale benchmark: compile + render for synthetic clusters, one child
-/// process per size so each size's peak memory is its own.
+/// The scale benchmark of issue 10: generates clusters and inventories of the
+/// issue's shape with its own seeded generator, runs the real `extend`
+/// process on them and prints a Markdown table (wall time, peak RSS of the
+/// extend process, output bytes, rules, set entries and distinct addresses
+/// per host).
 ///
-///     swift build -c release --product extend-bench && .build/release/extend-bench
+///     swift build -c release --product extend && swift build -c release --product extend-bench
+///     .build/release/extend-bench
 @main
-struct Bench {
-    static let base = (pods: 10_000, policies: 2_000, hosts: 1_000)
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "extend-bench",
+        abstract: "Generate inputs of issue 10's shape and measure the real extend process on them.",
+        discussion: "Rows: \(BenchRow.all.map { "\($0.id.rawValue) (\($0.title))" }.joined(separator: ", ")).")
 
-    static func main() throws {
-        let args = CommandLine.arguments
-        if let i = args.firstIndex(of: "--one"), i + 3 < args.count,
-           let pods = Int(args[i + 1]), let policies = Int(args[i + 2]), let hosts = Int(args[i + 3]) {
-            print(measure(pods: pods, policies: policies, hosts: hosts).line)
-            return
+    @Option(help: "Comma-separated rows to run.")
+    var rows = BenchRow.all.map(\.id.rawValue).joined(separator: ",")
+
+    @Option(help: "Multiply the base size (pods, policies, hosts, namespaces) by this, e.g. 0.1.")
+    var scale: Double = 1
+
+    @Option(help: "Pods at the base size (before --scale).")
+    var pods = BenchScale.base.pods
+    @Option(help: "Policies at the base size (before --scale).")
+    var policies = BenchScale.base.policies
+    @Option(help: "Hosts at the base size (before --scale).")
+    var hosts = BenchScale.base.hosts
+    @Option(help: "Cluster namespaces at the base size (before --scale); inventory-only ones are 1 per 20 on top.")
+    var namespaces = BenchScale.base.namespaces
+    @Option(help: "Seed of the generator: same seed and sizes, byte-identical files.")
+    var seed: UInt64 = BenchScale.base.seed
+
+    @Option(help: ArgumentHelp("The extend executable (default: beside this one).", valueName: "path"))
+    var extend: String?
+
+    @Option(help: ArgumentHelp("Where the generated inputs go, one folder per size (default: $TMPDIR/extend-bench).", valueName: "dir"))
+    var work: String?
+
+    @Option(help: "Stop an extend run after this many seconds.")
+    var timeout: Double = 300
+
+    @Option(name: .customLong("max-rss"), help: "Stop an extend run whose resident memory passes this many MB (0: no cap).")
+    var maxRSSMB = 8192
+
+    @Flag(help: "Only time the runs: skip the second render run that measures rules, sets and addresses.")
+    var noMetrics = false
+
+    @Flag(help: "Only write the inputs (and say where), run nothing.")
+    var generateOnly = false
+
+    func validate() throws {
+        _ = try BenchRow.parse(rows)
+        guard scale > 0 else { throw ValidationError("--scale must be above 0") }
+        guard pods >= 0, policies >= 0, hosts >= 0, namespaces >= 1 else {
+            throw ValidationError("--pods, --policies and --hosts must not be negative; --namespaces at least 1")
         }
-        let sizes: [(String, Int, Int, Int)] = [
-            ("1x", base.pods, base.policies, base.hosts),
-            ("2x", base.pods * 2, base.policies * 2, base.hosts * 2),
-            ("4x", base.pods * 4, base.policies * 4, base.hosts * 4),
-            ("1x, pods 2x", base.pods * 2, base.policies, base.hosts),
-            ("1x, pods 4x", base.pods * 4, base.policies, base.hosts),
-        ]
-        print("| size | namespaces | pods | policies | hosts | payload bytes | compile+render | per payload MB | peak memory | rules/host max | rules/host mean | set entries/host max | set entries/host mean |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-        for (label, pods, policies, hosts) in sizes {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: args[0])
-            p.arguments = ["--one", String(pods), String(policies), String(hosts)]
-            let pipe = Pipe()
-            p.standardOutput = pipe
-            try p.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            let line = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            print("| \(label) " + line)
-        }
+        guard timeout > 0 else { throw ValidationError("--timeout must be above 0") }
+        guard maxRSSMB >= 0 else { throw ValidationError("--max-rss must not be negative") }
     }
 
-    struct Result { var line: String }
+    func run() throws {
+        let rows = try BenchRow.parse(rows)
+        let base = BenchScale(pods: pods, policies: policies, hosts: hosts, namespaces: namespaces, seed: seed).scaled(by: scale)
+        let workFolder = work ?? FileManager.default.temporaryDirectory.appendingPathComponent("extend-bench").path
+        let extend = try generateOnly ? "" : extendPath()
+        let runner = Runner(extend: extend, timeout: .milliseconds(Int(timeout * 1000)),
+                            maxRSSMB: maxRSSMB > 0 ? maxRSSMB : nil, metrics: !noMetrics)
 
-    static func measure(pods: Int, policies: Int, hosts: Int) -> Result {
-        // Namespaces grow with the cluster (100 at the base size): a larger
-        // cluster has more teams, not denser namespaces.
-        let namespaces = max(10, policies / 20)
-        let (cluster, inventory) = SyntheticCluster(pods: pods, policies: policies, hosts: hosts, namespaces: namespaces).build()
-        let clock = ContinuousClock()
-        let start = clock.now
-        // What `extend render` does after reading its input: join, compile every host, render every payload.
-        let (world, problems) = World.build(cluster: cluster, inventory: inventory)
-        precondition(problems.isEmpty, "synthetic input is invalid: \(problems.prefix(3))")
-        let compiler = Compiler(world: world)
-        var rules: [Int] = []
-        var entries: [Int] = []
-        var bytes = 0
-        let cache = SetTextCache()
-        for h in world.hosts {
-            let s = compiler.compile(h)
-            let r = RenderedHost(s, cache: cache)
-            bytes += r.ipset.utf8.count + r.iptables.values.reduce(0) { $0 + $1.utf8.count }
-            rules.append(s.tables.reduce(0) { $0 + $1.chains.reduce(0) { $0 + $1.rules.count } })
-            entries.append(s.sets.reduce(0) { $0 + $1.members.count })
+        var inputs: [String: BenchInput] = [:]
+        var results: [RowResult] = []
+        var pending: [(row: BenchRow, scale: BenchScale)] = []
+        for row in rows {
+            let size = row.scale(from: base)
+            if case .incremental = row.work {
+                pending.append((row, size))
+                continue
+            }
+            let input: BenchInput
+            if let known = inputs[size.folderName] {
+                input = known
+            } else {
+                Log.say("generating \(size) in \(workFolder)/\(size.folderName)")
+                input = try BenchInput.write(size, to: workFolder + "/" + size.folderName)
+                inputs[size.folderName] = input
+                Log.say("  cluster.json \(ResultsTable.bytes(input.clusterBytes)), inventory.yaml \(ResultsTable.bytes(input.inventoryBytes))")
+            }
+            if generateOnly { continue }
+            results.append(runner.measure(row, input))
         }
-        let elapsed = clock.now - start
-        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        let peakMB = Double(usage.ru_maxrss) / 1024
-        func mean(_ a: [Int]) -> String { a.isEmpty ? "0" : String(format: "%.1f", Double(a.reduce(0, +)) / Double(a.count)) }
-        return Result(line: "| \(namespaces) | \(pods) | \(policies) | \(hosts) | \(String(format: "%.1f MB", Double(bytes) / 1e6)) | \(String(format: "%.0f ms", ms)) | \(String(format: "%.1f ms", ms / max(0.001, Double(bytes) / 1e6))) | \(String(format: "%.0f MB", peakMB)) | \(rules.max() ?? 0) | \(mean(rules)) | \(entries.max() ?? 0) | \(mean(entries)) |")
+        if generateOnly {
+            for input in inputs.values.sorted(by: { $0.folder < $1.folder }) { print(input.folder) }
+            return
+        }
+        print("extend-bench: \(extend); base \(base); timeout \(ResultsTable.seconds(timeout)), memory cap \(maxRSSMB > 0 ? "\(maxRSSMB) MB" : "none"); \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
+        print("")
+        print(ResultsTable(results: results, pending: pending, maxRSSMB: maxRSSMB > 0 ? maxRSSMB : nil).markdown)
+    }
+
+    /// --extend, else `extend` in the folder of this executable (.build/release).
+    private func extendPath() throws -> String {
+        let path: String
+        if let extend {
+            path = extend
+        } else {
+            let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            path = URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("extend").path
+        }
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw ValidationError("no extend executable at \(path); build it (swift build -c release --product extend) or pass --extend PATH")
+        }
+        return path
+    }
+}
+
+/// Progress on stderr, so that stdout is the table alone.
+enum Log {
+    static func say(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

@@ -1,0 +1,162 @@
+/// Reads `extend render --output json` as it streams and measures it
+/// (`RenderMetrics`), in either format:
+///
+///     {"sets": [{"name", "type", "family", "members"}],          issue 10's
+///      "hosts": [{"name", "sets": ["npx-…"], "chains": {"inet": [{"name", "rules": […]}]}, …}],
+///      "warnings": […]}
+///
+///     {"hosts": [{"name", "sets": [{"name", "family", "members"}], "chains": …, "payloads": …}],
+///      "warnings": […]}                                            before it
+///
+/// Keys may come in any order (the CLI sorts them, so `hosts` comes before
+/// `sets`): hosts are resolved against the shared sets at the end. Member
+/// strings are interned, so memory grows with distinct members and sets,
+/// not with the size of the document.
+public final class RenderOutputScanner {
+    private let reader: JSONPullReader
+    private var memberIndex: [String: Int32] = [:]
+    private var sets: [String: ScannedSet] = [:]
+    private var hosts: [ScannedHost] = []
+    private var metrics = RenderMetrics()
+    /// Per member, the last host (1-based) that counted it: distinct counts without a Set per host.
+    private var seenBy: [Int32] = []
+    private var stampNow: Int32 = 0
+
+    struct ScannedSet {
+        var entries: Int
+        /// Interned hash:net members, nomatch left out; empty for a list:set.
+        var addresses: [Int32]
+    }
+
+    struct ScannedHost {
+        var name = ""
+        var rules = 0
+        var setNames: [String] = []
+        /// Entries and addresses of sets given inline (the older format).
+        var inlineEntries = 0
+        var inlineAddresses: [Int32] = []
+    }
+
+    /// `source` fills a buffer and returns the bytes written, 0 at the end.
+    public init(chunkSize: Int = 1 << 20, source: @escaping (UnsafeMutableRawBufferPointer) throws -> Int) {
+        reader = JSONPullReader(chunkSize: chunkSize, source: source)
+    }
+
+    /// Measures a whole document held in memory (tests, small outputs).
+    public static func scan(_ bytes: [UInt8], chunkSize: Int = 1 << 20) throws -> RenderMetrics {
+        var offset = 0
+        let scanner = RenderOutputScanner(chunkSize: chunkSize) { buffer in
+            let n = min(buffer.count, bytes.count - offset)
+            bytes.withUnsafeBytes { all in
+                buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: all[offset..<(offset + n)]))
+            }
+            offset += n
+            return n
+        }
+        return try scanner.run()
+    }
+
+    /// Reads the document to its end.
+    public func run() throws -> RenderMetrics {
+        try reader.object { key in
+            switch key {
+            case "hosts": try reader.array { try host() }
+            case "sets":
+                if metrics.format == nil { metrics.format = .shared }
+                try reader.array {
+                    let (name, set) = try setObject()
+                    sets[name] = set
+                }
+            case "warnings": metrics.warnings = try reader.count()
+            default: try reader.skip()
+            }
+        }
+        try reader.finish()
+        metrics.sharedSets = sets.count
+        metrics.hosts = hosts.map(resolve)
+        return metrics
+    }
+
+    private func host() throws {
+        var h = ScannedHost()
+        try reader.object { key in
+            switch key {
+            case "name": h.name = try reader.string()
+            case "chains":
+                try reader.object { _ in
+                    try reader.array {
+                        try reader.object { k in
+                            if k == "rules" { h.rules += try reader.count() } else { try reader.skip() }
+                        }
+                    }
+                }
+            case "sets":
+                try reader.array {
+                    if try reader.peek() == JSONPullReader.quote {
+                        h.setNames.append(try reader.string())
+                    } else {
+                        metrics.format = .perHost
+                        let (_, set) = try setObject()
+                        h.inlineEntries += set.entries
+                        h.inlineAddresses += set.addresses
+                    }
+                }
+            default: try reader.skip()
+            }
+        }
+        hosts.append(h)
+    }
+
+    private func setObject() throws -> (String, ScannedSet) {
+        var name = ""
+        var type: String?
+        var entries = 0
+        var members: [Int32] = []
+        try reader.object { key in
+            switch key {
+            case "name": name = try reader.string()
+            case "type": type = try reader.string()
+            case "members":
+                try reader.array {
+                    let m = try reader.string()
+                    entries += 1
+                    if !m.hasSuffix(" nomatch") { members.append(intern(m)) }
+                }
+            default: try reader.skip()
+            }
+        }
+        // No type: the older format, whose sets all hold addresses.
+        return (name, ScannedSet(entries: entries, addresses: type == "list:set" ? [] : members))
+    }
+
+    private func intern(_ member: String) -> Int32 {
+        if let id = memberIndex[member] { return id }
+        let id = Int32(memberIndex.count)
+        memberIndex[member] = id
+        seenBy.append(0)
+        return id
+    }
+
+    private func resolve(_ h: ScannedHost) -> RenderMetrics.Host {
+        stampNow += 1
+        var entries = h.inlineEntries
+        var distinct = 0
+        func count(_ addresses: [Int32]) {
+            for a in addresses where seenBy[Int(a)] != stampNow {
+                seenBy[Int(a)] = stampNow
+                distinct += 1
+            }
+        }
+        count(h.inlineAddresses)
+        var named = Set<String>()
+        for name in h.setNames where named.insert(name).inserted {
+            guard let set = sets[name] else {
+                metrics.unknownSetNames += 1
+                continue
+            }
+            entries += set.entries
+            count(set.addresses)
+        }
+        return RenderMetrics.Host(name: h.name, rules: h.rules, setEntries: entries, distinctAddresses: distinct)
+    }
+}

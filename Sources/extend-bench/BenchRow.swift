@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import BenchSupport
+
+/// A row of the table: at which size, and what `extend` is asked.
+struct BenchRow: Sendable {
+    let id: ID
+    let title: String
+    /// Multipliers of the base size: pods, policies, hosts, namespaces.
+    let factors: (pods: Int, policies: Int, hosts: Int, namespaces: Int)
+    let work: Work
+
+    enum ID: String, CaseIterable, Sendable {
+        case base, pods4x, all4x, explain, host
+        case podRelabel = "pod-relabel"
+        case namespaceRelabel = "namespace-relabel"
+    }
+
+    enum Work: Sendable {
+        /// `render --output json`, every host.
+        case render
+        /// `render --output json --host H`, H the inventory-only host most policies select.
+        case renderHost
+        /// `explain --output json` from a live pod to a billing-db host on 5432.
+        case explain
+        /// Not measurable yet: one relabel at base scale, time to the plan and
+        /// hosts contacted versus hosts truly affected. Needs the incremental
+        /// engine (issue 10 part 6); once a CLI reaches it, generate the changed
+        /// input beside the base one and run it here.
+        case incremental(Change)
+    }
+
+    enum Change: Sendable {
+        case podRelabel
+        case namespaceRelabel
+    }
+
+    static let all: [BenchRow] = [
+        BenchRow(id: .base, title: "base", factors: (1, 1, 1, 1), work: .render),
+        BenchRow(id: .pods4x, title: "4x pods", factors: (4, 1, 1, 1), work: .render),
+        BenchRow(id: .all4x, title: "4x everything", factors: (4, 4, 4, 4), work: .render),
+        BenchRow(id: .explain, title: "explain (base)", factors: (1, 1, 1, 1), work: .explain),
+        BenchRow(id: .host, title: "render --host (base)", factors: (1, 1, 1, 1), work: .renderHost),
+        BenchRow(id: .podRelabel, title: "incremental: one pod relabel (base)", factors: (1, 1, 1, 1),
+                 work: .incremental(.podRelabel)),
+        BenchRow(id: .namespaceRelabel, title: "incremental: one namespace relabel (base)", factors: (1, 1, 1, 1),
+                 work: .incremental(.namespaceRelabel)),
+    ]
+
+    /// The rows named in `list` ("base,explain"), in the table's order.
+    static func parse(_ list: String) throws -> [BenchRow] {
+        var wanted: Set<String> = []
+        for name in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            guard ID(rawValue: name) != nil else {
+                throw ValidationError("--rows: unknown row \"\(name)\"; rows are \(ID.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            wanted.insert(name)
+        }
+        guard !wanted.isEmpty else { throw ValidationError("--rows: name at least one row") }
+        return all.filter { wanted.contains($0.id.rawValue) }
+    }
+
+    func scale(from base: BenchScale) -> BenchScale {
+        BenchScale(pods: base.pods * factors.pods, policies: base.policies * factors.policies,
+                   hosts: base.hosts * factors.hosts, namespaces: base.namespaces * factors.namespaces, seed: base.seed)
+    }
+}

@@ -1,0 +1,119 @@
+import BenchSupport
+import Foundation
+
+/// The Markdown the benchmark prints: one table row per measured row, the
+/// rows not yet measurable, and how the figures compare with issue 10's targets.
+struct ResultsTable {
+    let results: [RowResult]
+    /// Rows that cannot be measured yet, with the size they are for.
+    let pending: [(row: BenchRow, scale: BenchScale)]
+    let maxRSSMB: Int?
+
+    var markdown: String {
+        var lines = [
+            "| row | pods | policies | hosts | namespaces | input | wall time | peak RSS | output | rules/host max | rules/host mean | set entries/host max | set entries/host mean | distinct addresses/host max | notes |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for r in results { lines.append(line(r)) }
+        for (row, s) in pending {
+            let cells = [row.title, "\(s.pods)", "\(s.policies)", "\(s.hosts)", "\(s.namespaces)+\(s.inventoryNamespaces)"]
+                + Array(repeating: "—", count: 9)
+                + ["**not yet measured**: needs the incremental engine (issue 10 part 6); to measure: time to the plan, hosts contacted vs hosts truly affected"]
+            lines.append("| " + cells.joined(separator: " | ") + " |")
+        }
+        let targets = self.targets
+        if !targets.isEmpty {
+            lines.append("")
+            lines.append("Targets (issue 10):")
+            lines += targets.map { "- " + $0 }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func line(_ r: RowResult) -> String {
+        let s = r.scale
+        var cells = [r.row.title, "\(s.pods)", "\(s.policies)", "\(s.hosts)", "\(s.namespaces)+\(s.inventoryNamespaces)",
+                     Self.bytes(r.inputBytes)]
+        if let t = r.timed {
+            cells += [wall(t), rss(t), Self.bytes(t.outputBytes) + (t.stop != nil ? " so far" : "")]
+        } else {
+            cells += ["—", "—", "—"]
+        }
+        if let m = r.metrics {
+            cells += ["\(m.rules.max)", Self.fixed(m.rules.mean), "\(m.setEntries.max)", Self.fixed(m.setEntries.mean),
+                      "\(m.distinctAddresses.max)"]
+        } else {
+            cells += ["—", "—", "—", "—", "—"]
+        }
+        cells.append(r.notes.joined(separator: "; "))
+        return "| " + cells.joined(separator: " | ") + " |"
+    }
+
+    private func wall(_ t: ChildOutcome) -> String {
+        switch t.stop {
+        case .timeout?: return "> \(Self.seconds(t.seconds)) (timeout)"
+        case .memoryCap?: return "\(Self.seconds(t.seconds)) (stopped)"
+        case nil: return Self.seconds(t.seconds)
+        }
+    }
+
+    private func rss(_ t: ChildOutcome) -> String {
+        let mb = "\(Int((Double(t.maxRSSKB) / 1024).rounded())) MB"
+        switch t.stop {
+        case .memoryCap?: return "> \(maxRSSMB.map { "\($0) MB" } ?? mb) (cap)"
+        case .timeout?: return "\(mb) so far"
+        case nil: return mb
+        }
+    }
+
+    /// Each target with the figures that bear on it, for the rows measured.
+    var targets: [String] {
+        var out: [String] = []
+        let base = result(.base), pods4x = result(.pods4x), all4x = result(.all4x), explain = result(.explain)
+        if let t = base?.timed {
+            let ok = t.succeeded && t.seconds < 1 && t.maxRSSKB < 512 * 1024
+            out.append("base `render --output json` under 1 s and 512 MB: \(ok ? "met" : "not met") (\(wall(t)), \(rss(t)))")
+        }
+        if let b = base?.metrics, let p = pods4x?.metrics {
+            let same = b.rules.max == p.rules.max && abs(b.rules.mean - p.rules.mean) < 0.05
+            out.append("4x pods leaves rules per host unchanged: \(same ? "met" : "not met") (max \(b.rules.max) → \(p.rules.max), mean \(Self.fixed(b.rules.mean)) → \(Self.fixed(p.rules.mean)))")
+        } else if let p = pods4x?.timed, !p.succeeded {
+            out.append("4x pods leaves rules per host unchanged: not known, the 4x pods run did not finish (\(wall(p)), \(rss(p)))")
+        }
+        let ratios: [String] = [base, pods4x, all4x].compactMap { r in
+            guard let r, let m = r.metrics, m.distinctAddresses.total > 0 else { return nil }
+            return "\(r.row.title) \(Self.fixed(Double(m.setEntries.total) / Double(m.distinctAddresses.total), digits: 2))"
+        }
+        if !ratios.isEmpty {
+            out.append("set entries grow with distinct addresses, not with the policies that reference them: set entries per distinct address over all hosts, which stays flat across sizes when met and rises with the policies otherwise: \(ratios.joined(separator: ", "))")
+        }
+        if let b = base?.timed, let a = all4x?.timed, b.succeeded {
+            let ratio = a.seconds / max(0.001, b.seconds)
+            if a.succeeded {
+                out.append("4x everything under 5x base: \(ratio < 5 ? "met" : "not met") (wall \(Self.fixed(ratio, digits: 2))x base; peak RSS \(Self.fixed(Double(a.maxRSSKB) / Double(max(1, b.maxRSSKB)), digits: 2))x)")
+            } else {
+                out.append("4x everything under 5x base: not known, the 4x everything run did not finish (\(wall(a)), \(rss(a)): at least \(Self.fixed(ratio, digits: 2))x base's wall time)")
+            }
+        }
+        if let t = explain?.timed {
+            out.append("explain at base under 0.5 s: \(t.succeeded && t.seconds < 0.5 ? "met" : "not met") (\(wall(t)))")
+        }
+        return out
+    }
+
+    private func result(_ id: BenchRow.ID) -> RowResult? { results.first { $0.row.id == id } }
+
+    static func seconds(_ s: Double) -> String {
+        s < 10 ? String(format: "%.2f s", s) : String(format: "%.0f s", s)
+    }
+
+    static func bytes(_ n: Int) -> String {
+        let d = Double(n)
+        if d >= 1e9 { return String(format: "%.2f GB", d / 1e9) }
+        if d >= 1e6 { return String(format: "%.1f MB", d / 1e6) }
+        if d >= 1e3 { return String(format: "%.1f KB", d / 1e3) }
+        return "\(n) B"
+    }
+
+    static func fixed(_ x: Double, digits: Int = 1) -> String { String(format: "%.\(digits)f", x) }
+}

@@ -1,0 +1,126 @@
+import BenchSupport
+import Foundation
+
+/// Runs `extend` for one row: a timed run whose stdout is only counted, then
+/// (render rows) a second run whose stdout is parsed as it streams. The peak
+/// RSS is the timed run's, the extend process's own.
+struct Runner {
+    let extend: String
+    let timeout: Duration
+    let maxRSSMB: Int?
+    let metrics: Bool
+
+    func measure(_ row: BenchRow, _ input: BenchInput) -> RowResult {
+        var result = RowResult(row: row, scale: input.cluster.scale, inputBytes: input.clusterBytes + input.inventoryBytes)
+        var arguments: [String]
+        switch row.work {
+        case .render:
+            arguments = ["render", "--output", "json"] + input.extendArguments
+        case .renderHost:
+            guard let (host, selecting) = input.cluster.busiestInventoryHost else {
+                result.notes.append("no host in an inventory-only namespace at this size")
+                return result
+            }
+            arguments = ["render", "--output", "json"] + input.extendArguments + ["--host", host.name]
+            result.notes.append("host \(host.ref), selected by \(selecting) policies")
+        case .explain:
+            guard let probe = input.cluster.explainProbe else {
+                result.notes.append("input too small for the explain probe")
+                return result
+            }
+            arguments = ["explain", "--output", "json"] + input.extendArguments
+                + ["--from", probe.from, "--to", probe.to, "--port", String(probe.port), "--protocol", probe.proto]
+            result.notes.append("\(probe.from) → \(probe.to) \(probe.proto)/\(probe.port)")
+        case .incremental:
+            result.notes.append("not yet measured: needs the incremental engine (issue 10 part 6)")
+            return result
+        }
+
+        Log.say("\(row.title): extend \(arguments.first ?? "")…")
+        let stderrPath = input.folder + "/\(row.id.rawValue).stderr"
+        let child: ChildProcess
+        do {
+            // explain's answer is read for its verdict (it lists every reason and warning: kept whole up to 16 MB).
+            let keep = if case .explain = row.work { 16 << 20 } else { 0 }
+            child = try ChildProcess(executable: extend, arguments: arguments, stderrPath: stderrPath,
+                                     timeout: timeout, maxRSSMB: maxRSSMB, keepHead: keep)
+        } catch {
+            result.notes.append(error.description)
+            return result
+        }
+        let timed = child.finish()
+        result.timed = timed
+        Log.say("  \(ResultsTable.seconds(timed.seconds)), \(timed.maxRSSKB / 1024) MB, \(ResultsTable.bytes(timed.outputBytes))")
+        result.notes += Self.describe(timed, stderrPath: stderrPath)
+        if case .explain = row.work, timed.succeeded { result.notes.append(Self.verdict(child.head)) }
+
+        if metrics, timed.succeeded, row.work.rendersHosts {
+            Log.say("  measuring the output (second run)…")
+            do {
+                let (metrics, outcome) = try measureOutput(arguments, stderrPath: input.folder + "/\(row.id.rawValue).metrics.stderr")
+                if outcome.succeeded {
+                    result.metrics = metrics
+                    if let format = metrics.format { result.notes.append(format.rawValue) }
+                    if metrics.warnings > 0 { result.notes.append("\(metrics.warnings) warnings") }
+                    if metrics.unknownSetNames > 0 { result.notes.append("\(metrics.unknownSetNames) set names not in the top-level sets") }
+                } else {
+                    result.notes.append("metrics run failed: \(Self.describe(outcome, stderrPath: nil).joined(separator: ", "))")
+                }
+            } catch {
+                result.notes.append("metrics: \(error)")
+            }
+        }
+        return result
+    }
+
+    private func measureOutput(_ arguments: [String], stderrPath: String) throws -> (RenderMetrics, ChildOutcome) {
+        let child = try ChildProcess(executable: extend, arguments: arguments, stderrPath: stderrPath,
+                                     timeout: timeout, maxRSSMB: maxRSSMB)
+        let scanner = RenderOutputScanner { child.read(into: $0) }
+        let scanned = Result { try scanner.run() }
+        let outcome = child.finish()
+        return (try scanned.get(), outcome)
+    }
+
+    /// How the run ended, when not plainly, and the warnings it printed.
+    static func describe(_ t: ChildOutcome, stderrPath: String?) -> [String] {
+        var notes: [String] = []
+        switch t.stop {
+        case .timeout?: notes.append("killed at the timeout")
+        case .memoryCap?: notes.append("killed at the memory cap")
+        case nil:
+            switch t.termination {
+            case .exited(0): break
+            case .exited(let code): notes.append("exit \(code)")
+            case .signaled(let signal): notes.append("killed by signal \(signal)")
+            case .unknown: notes.append("exit status unknown")
+            }
+        }
+        if let stderrPath, let text = try? String(contentsOfFile: stderrPath, encoding: .utf8) {
+            let lines = text.split(separator: "\n")
+            let warnings = lines.filter { $0.contains("warning:") }.count
+            if warnings > 0 { notes.append("\(warnings) warnings") }
+            if !t.succeeded, let first = lines.first(where: { !$0.contains("warning:") }) {
+                notes.append("stderr: \(first.prefix(160))")
+            }
+        }
+        return notes
+    }
+
+    /// explain's verdict, from its JSON answer.
+    static func verdict(_ head: [UInt8]) -> String {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(head)) as? [String: Any],
+              let verdict = object["verdict"] as? String else { return "verdict unreadable" }
+        return "verdict: \(verdict)"
+    }
+}
+
+extension BenchRow.Work {
+    /// Rows whose output is a render document that the metrics run can measure.
+    var rendersHosts: Bool {
+        switch self {
+        case .render, .renderHost: return true
+        case .explain, .incremental: return false
+        }
+    }
+}

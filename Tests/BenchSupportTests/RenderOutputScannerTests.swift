@@ -1,0 +1,57 @@
+import BenchSupport
+import Testing
+
+/// Both formats of `render --output json`, read in chunks small enough to
+/// split every token.
+@Suite struct RenderOutputScannerTests {
+    /// Issue 10's format: shared sets, hosts naming theirs; hosts before sets, as sorted keys put them.
+    static let shared = """
+        {"hosts": [
+          {"chains": {"inet": [{"name": "NPX-IN", "rules": ["-A a", "-A b"]}], "inet6": [{"name": "NPX-IN", "rules": ["-A c"]}]},
+           "digest": "sha256:00", "dropLogs": [], "name": "db-1", "namespace": "legacy", "needsNothing": false,
+           "sets": ["npx-a", "npx-b", "npx-list"]},
+          {"chains": {}, "name": "idle", "needsNothing": true, "sets": []}
+         ],
+         "sets": [
+          {"family": "inet", "members": ["10.0.0.1", "10.0.0.2", "10.1.0.0/16 nomatch"], "name": "npx-a", "type": "hash:net"},
+          {"family": "inet", "members": ["10.0.0.2", "198.18.1.1"], "name": "npx-b", "type": "hash:net"},
+          {"family": "inet", "members": ["npx-a", "npx-b"], "name": "npx-list", "type": "list:set"}
+         ],
+         "warnings": ["w \\"quoted\\""]}
+        """
+
+    /// Before issue 10: each host carries its sets, plus payloads.
+    static let perHost = """
+        {"hosts": [{"chains": {"inet": [{"name": "NPX-IN", "rules": ["-A a"]}]}, "digest": "sha256:00", "dropLogs": [],
+                    "name": "db-1", "namespace": "legacy", "needsNothing": false,
+                    "payloads": {"ipset": "create npx-a hash:net\\nadd npx-a 10.0.0.1\\n"},
+                    "sets": [{"family": "inet", "members": ["10.0.0.1", "10.0.0.2"], "name": "npx-a"},
+                             {"family": "inet", "members": ["10.0.0.2", "10.1.0.0/16 nomatch"], "name": "npx-b"}]}],
+         "warnings": []}
+        """
+
+    @Test(arguments: [3, 1 << 20])
+    func sharedSets(chunk: Int) throws {
+        let m = try RenderOutputScanner.scan(Array(Self.shared.utf8), chunkSize: chunk)
+        #expect(m.format == .shared)
+        #expect(m.sharedSets == 3)
+        #expect(m.warnings == 1)
+        #expect(m.unknownSetNames == 0)
+        #expect(m.hosts == [
+            .init(name: "db-1", rules: 3, setEntries: 7, distinctAddresses: 3),
+            .init(name: "idle", rules: 0, setEntries: 0, distinctAddresses: 0),
+        ])
+    }
+
+    @Test(arguments: [3, 1 << 20])
+    func setsPerHost(chunk: Int) throws {
+        let m = try RenderOutputScanner.scan(Array(Self.perHost.utf8), chunkSize: chunk)
+        #expect(m.format == .perHost)
+        #expect(m.hosts == [.init(name: "db-1", rules: 1, setEntries: 4, distinctAddresses: 2)])
+    }
+
+    @Test func truncatedOutputIsAnError() {
+        let cut = Array(Self.shared.utf8.prefix(200))
+        #expect(throws: JSONScanError.self) { try RenderOutputScanner.scan(cut) }
+    }
+}
