@@ -27,6 +27,8 @@ public struct RenderMetrics: Sendable {
     }
 
     public var hosts: [Host] = []
+    /// Each host's digest, by name.
+    public var digests: [String: String] = [:]
     public var format: Format?
     /// Sets in the top-level `sets` (shared format only).
     public var sharedSets = 0

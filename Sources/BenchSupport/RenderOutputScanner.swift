@@ -1,9 +1,10 @@
 /// Reads `extend render --output json` as it streams and measures it
 /// (`RenderMetrics`), in either format:
 ///
-///     {"sets": [{"name", "type", "family", "members"}],          issue 10's
-///      "hosts": [{"name", "sets": ["npx-…"], "chains": {"inet": [{"name", "rules": […]}]}, …}],
-///      "warnings": […]}
+///     {"hosts": [{"name", "sets": ["npx-…"], "chains": {"inet": ["NPX-INPUT", "NPX-OUTPUT", "NPX-…"]},
+///                 "topChains": {"inet": {"NPX-INPUT": […], "NPX-OUTPUT": […]}}, …}],   issue 10's
+///      "chains": [{"name", "family", "rules"}],
+///      "sets": [{"name", "type", "family", "members"}], "warnings": […]}
 ///
 ///     {"hosts": [{"name", "sets": [{"name", "family", "members"}], "chains": …, "payloads": …}],
 ///      "warnings": […]}                                            before it
@@ -17,6 +18,8 @@ public final class RenderOutputScanner {
     private var memberIndex: [String: Int32] = [:]
     private var sets: [String: ScannedSet] = [:]
     private var hosts: [ScannedHost] = []
+    /// Rules of each chain listed once at the top level (issue 10's format).
+    private var chainRules: [String: Int] = [:]
     private var metrics = RenderMetrics()
     /// Per member, the last host (1-based) that counted it: distinct counts without a Set per host.
     private var seenBy: [Int32] = []
@@ -30,8 +33,11 @@ public final class RenderOutputScanner {
 
     struct ScannedHost {
         var name = ""
+        var digest = ""
         var rules = 0
         var setNames: [String] = []
+        /// Chains named by the host, whose rules are listed at the top level.
+        var chainNames: [String] = []
         /// Entries and addresses of sets given inline (the older format).
         var inlineEntries = 0
         var inlineAddresses: [Int32] = []
@@ -67,6 +73,18 @@ public final class RenderOutputScanner {
                     let (name, set) = try setObject()
                     sets[name] = set
                 }
+            case "chains":
+                try reader.array {
+                    var name = "", rules = 0
+                    try reader.object { k in
+                        switch k {
+                        case "name": name = try reader.string()
+                        case "rules": rules = try reader.count()
+                        default: try reader.skip()
+                        }
+                    }
+                    chainRules[name] = rules
+                }
             case "warnings": metrics.warnings = try reader.count()
             default: try reader.skip()
             }
@@ -74,6 +92,7 @@ public final class RenderOutputScanner {
         try reader.finish()
         metrics.sharedSets = sets.count
         metrics.hosts = hosts.map(resolve)
+        for h in hosts { metrics.digests[h.name] = h.digest }
         return metrics
     }
 
@@ -82,13 +101,23 @@ public final class RenderOutputScanner {
         try reader.object { key in
             switch key {
             case "name": h.name = try reader.string()
+            case "digest": h.digest = try reader.string()
             case "chains":
+                // A name per chain (its rules at the top level or in topChains), or the chain inline.
                 try reader.object { _ in
                     try reader.array {
-                        try reader.object { k in
-                            if k == "rules" { h.rules += try reader.count() } else { try reader.skip() }
+                        if try reader.peek() == JSONPullReader.quote {
+                            h.chainNames.append(try reader.string())
+                        } else {
+                            try reader.object { k in
+                                if k == "rules" { h.rules += try reader.count() } else { try reader.skip() }
+                            }
                         }
                     }
+                }
+            case "topChains":
+                try reader.object { _ in
+                    try reader.object { _ in h.rules += try reader.count() }
                 }
             case "sets":
                 try reader.array {
@@ -157,6 +186,7 @@ public final class RenderOutputScanner {
             entries += set.entries
             count(set.addresses)
         }
-        return RenderMetrics.Host(name: h.name, rules: h.rules, setEntries: entries, distinctAddresses: distinct)
+        let listed = h.chainNames.reduce(0) { $0 + (chainRules[$1] ?? 0) }
+        return RenderMetrics.Host(name: h.name, rules: h.rules + listed, setEntries: entries, distinctAddresses: distinct)
     }
 }

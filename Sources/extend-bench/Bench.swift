@@ -72,13 +72,8 @@ struct Bench: ParsableCommand {
 
         var inputs: [String: BenchInput] = [:]
         var results: [RowResult] = []
-        var pending: [(row: BenchRow, scale: BenchScale)] = []
         for row in rows {
             let size = row.scale(from: base)
-            if case .incremental = row.work {
-                pending.append((row, size))
-                continue
-            }
             let input: BenchInput
             if let known = inputs[size.folderName] {
                 input = known
@@ -97,7 +92,7 @@ struct Bench: ParsableCommand {
         }
         print("extend-bench: \(extend); base \(base); timeout \(ResultsTable.seconds(timeout)), memory cap \(maxRSSMB > 0 ? "\(maxRSSMB) MB" : "none"); \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
         print("")
-        print(ResultsTable(results: results, pending: pending, maxRSSMB: maxRSSMB > 0 ? maxRSSMB : nil).markdown)
+        print(ResultsTable(results: results, maxRSSMB: maxRSSMB > 0 ? maxRSSMB : nil).markdown)
     }
 
     /// --extend, else `extend` in the folder of this executable (.build/release).

@@ -23,10 +23,9 @@ struct BenchRow: Sendable {
         case renderHost
         /// `explain --output json` from a live pod to a billing-db host on 5432.
         case explain
-        /// Not measurable yet: one relabel at base scale, time to the plan and
-        /// hosts contacted versus hosts truly affected. Needs the incremental
-        /// engine (issue 10 part 6); once a CLI reaches it, generate the changed
-        /// input beside the base one and run it here.
+        /// One relabel at base scale through `extend changes`: the process, the
+        /// plan as it reports it, and the hosts it reaches against the hosts
+        /// whose rendered digest changes.
         case incremental(Change)
     }
 

@@ -1,12 +1,10 @@
 import BenchSupport
 import Foundation
 
-/// The Markdown the benchmark prints: one table row per measured row, the
-/// rows not yet measurable, and how the figures compare with issue 10's targets.
+/// The Markdown the benchmark prints: one table row per measured row, and
+/// how the figures compare with issue 10's targets.
 struct ResultsTable {
     let results: [RowResult]
-    /// Rows that cannot be measured yet, with the size they are for.
-    let pending: [(row: BenchRow, scale: BenchScale)]
     let maxRSSMB: Int?
 
     var markdown: String {
@@ -15,12 +13,6 @@ struct ResultsTable {
             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for r in results { lines.append(line(r)) }
-        for (row, s) in pending {
-            let cells = [row.title, "\(s.pods)", "\(s.policies)", "\(s.hosts)", "\(s.namespaces)+\(s.inventoryNamespaces)"]
-                + Array(repeating: "—", count: 9)
-                + ["**not yet measured**: needs the incremental engine (issue 10 part 6); to measure: time to the plan, hosts contacted vs hosts truly affected"]
-            lines.append("| " + cells.joined(separator: " | ") + " |")
-        }
         let targets = self.targets
         if !targets.isEmpty {
             lines.append("")

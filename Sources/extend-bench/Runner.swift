@@ -31,9 +31,8 @@ struct Runner {
             arguments = ["explain", "--output", "json"] + input.extendArguments
                 + ["--from", probe.from, "--to", probe.to, "--port", String(probe.port), "--protocol", probe.proto]
             result.notes.append("\(probe.from) → \(probe.to) \(probe.proto)/\(probe.port)")
-        case .incremental:
-            result.notes.append("not yet measured: needs the incremental engine (issue 10 part 6)")
-            return result
+        case .incremental(let kind):
+            return measureChange(kind, row, input, result)
         }
 
         Log.say("\(row.title): extend \(arguments.first ?? "")…")
@@ -69,6 +68,70 @@ struct Runner {
             } catch {
                 result.notes.append("metrics: \(error)")
             }
+        }
+        return result
+    }
+
+    /// An incremental row: `extend changes` plans one change from the base
+    /// (timed: the process, and the plan as it reports it); the hosts it
+    /// reaches are checked against the hosts whose rendered digest differs
+    /// between a full render before and after the change.
+    private func measureChange(_ kind: BenchRow.Change, _ row: BenchRow, _ input: BenchInput, _ base: RowResult) -> RowResult {
+        var result = base
+        let change = kind == .podRelabel ? input.cluster.podRelabel : input.cluster.namespaceRelabel
+        guard let change else {
+            result.notes.append("input too small for this change")
+            return result
+        }
+        result.notes.append(change.summary)
+        let path = input.folder + "/\(row.id.rawValue).change.json"
+        do {
+            try Data(change.manifest).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            result.notes.append("cannot write \(path): \(error)")
+            return result
+        }
+        Log.say("\(row.title): extend changes…")
+        let stderrPath = input.folder + "/\(row.id.rawValue).stderr"
+        let arguments = ["changes", "--output", "json", "--verbose"] + input.extendArguments + ["--changed", path]
+        let child: ChildProcess
+        do {
+            child = try ChildProcess(executable: extend, arguments: arguments, stderrPath: stderrPath,
+                                     timeout: timeout, maxRSSMB: maxRSSMB, keepHead: 64 << 20)
+        } catch {
+            result.notes.append(error.description)
+            return result
+        }
+        let timed = child.finish()
+        result.timed = timed
+        result.notes += Self.describe(timed, stderrPath: stderrPath)
+        guard timed.succeeded,
+              let doc = try? JSONSerialization.jsonObject(with: Data(child.head)) as? [String: Any],
+              let hosts = doc["hosts"] as? [[String: Any]] else {
+            result.notes.append("changes gave no readable answer")
+            return result
+        }
+        let stderr = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+        if let line = stderr.split(separator: "\n").first(where: { $0.hasPrefix("planned ") }),
+           let ms = line.split(separator: " ").firstIndex(of: "in").map({ line.split(separator: " ")[$0 + 1] }) {
+            result.notes.append("plan \(ms) ms")
+        }
+        let reached = Set(hosts.compactMap { $0["name"] as? String })
+        let entries = hosts.filter { $0["change"] as? String == "entries" }.count
+        result.notes.append("hosts contacted \(reached.count) (\(entries) entry changes, \(reached.count - entries) rebuilds)")
+        Log.say("  \(ResultsTable.seconds(timed.seconds)); checking against full renders…")
+        do {
+            let render = ["render", "--output", "json"] + input.extendArguments
+            let (before, b) = try measureOutput(render, stderrPath: input.folder + "/\(row.id.rawValue).before.stderr")
+            let (after, a) = try measureOutput(render + ["--manifests", path], stderrPath: input.folder + "/\(row.id.rawValue).after.stderr")
+            guard b.succeeded, a.succeeded else {
+                result.notes.append("full renders failed")
+                return result
+            }
+            let truly = Set(before.digests.keys.filter { before.digests[$0] != after.digests[$0] })
+            result.notes.append("truly affected \(truly.count)" + (truly == reached ? " (the same hosts)" : "; MISMATCH: \(reached.symmetricDifference(truly).count) hosts differ"))
+        } catch {
+            result.notes.append("full renders: \(error)")
         }
         return result
     }

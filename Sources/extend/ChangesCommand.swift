@@ -86,19 +86,19 @@ struct ChangesCommand: ParsableCommand {
         let out = BufferedOutput(console)
         switch common.output {
         case .json:
-            try ChangesJSON.write(delta, to: out)
+            try ChangesJSON.write(delta, engine, to: out)
         case .text:
             if delta.hosts.isEmpty { out.write("no host's rules change\n") }
-            for h in delta.hosts { out.write(Self.text(h, delta)) }
+            for h in delta.hosts { out.write(Self.text(h, delta, engine)) }
         }
         out.flush()
     }
 
-    static func text(_ h: CompileDelta.Host, _ delta: CompileDelta) -> String {
+    static func text(_ h: CompileDelta.Host, _ delta: CompileDelta, _ engine: IncrementalCompiler) -> String {
         if h.removed { return "== \(h.name): left the inventory; apply removes everything of ours\n" }
         if h.structural { return "== \(h.name): rebuilt (its chains or the sets it holds change)\n" }
         var out = "== \(h.name): entries of its sets change\n"
-        for set in h.state.sets.map(\.name) {
+        for set in engine.state(of: h.name)?.sets.map(\.name) ?? [] {
             guard let d = delta.sets[set] else { continue }
             out += "   \(set)" + d.delete.map { " -\($0)" }.joined() + d.add.map { " +\($0)" }.joined() + "\n"
         }
@@ -120,12 +120,12 @@ enum ChangesJSON {
         var sets: [String: CompileDelta.SetEntries]
     }
 
-    static func write(_ delta: CompileDelta, to out: BufferedOutput) throws {
+    static func write(_ delta: CompileDelta, _ engine: IncrementalCompiler, to out: BufferedOutput) throws {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let hosts = delta.hosts.map { h in
             Host(name: h.name, change: h.removed ? "removed" : h.structural ? "rebuild" : "entries",
-                 sets: h.structural || h.removed ? [] : h.state.sets.map(\.name).filter { delta.sets[$0] != nil })
+                 sets: h.structural || h.removed ? [] : (engine.state(of: h.name)?.sets.map(\.name) ?? []).filter { delta.sets[$0] != nil })
         }
         out.write(String(decoding: try enc.encode(Doc(hosts: hosts, sets: delta.sets)), as: UTF8.self) + "\n")
     }

@@ -4,14 +4,17 @@ import Testing
 /// Both formats of `render --output json`, read in chunks small enough to
 /// split every token.
 @Suite struct RenderOutputScannerTests {
-    /// Issue 10's format: shared sets, hosts naming theirs; hosts before sets, as sorted keys put them.
+    /// Issue 10's format: shared sets and policy chains, hosts naming theirs
+    /// and carrying their top chains; hosts first, as the CLI writes them.
     static let shared = """
         {"hosts": [
-          {"chains": {"inet": [{"name": "NPX-IN", "rules": ["-A a", "-A b"]}], "inet6": [{"name": "NPX-IN", "rules": ["-A c"]}]},
-           "digest": "sha256:00", "dropLogs": [], "name": "db-1", "namespace": "legacy", "needsNothing": false,
-           "sets": ["npx-a", "npx-b", "npx-list"]},
-          {"chains": {}, "name": "idle", "needsNothing": true, "sets": []}
+          {"chains": {"inet": ["NPX-INPUT", "NPX-OUTPUT", "NPX-p1"], "inet6": ["NPX-INPUT", "NPX-OUTPUT", "NPX-p2"]},
+           "digest": "sha256:00", "dropLogs": [], "needsNothing": false, "sets": ["npx-a", "npx-b", "npx-list"],
+           "topChains": {"inet": {"NPX-INPUT": ["-j x"], "NPX-OUTPUT": []}, "inet6": {"NPX-INPUT": [], "NPX-OUTPUT": []}},
+           "name": "db-1", "namespace": "legacy"},
+          {"chains": {}, "name": "idle", "needsNothing": true, "sets": [], "topChains": {}}
          ],
+         "chains": [{"family": "inet", "name": "NPX-p1", "rules": ["-A a"]}, {"family": "inet6", "name": "NPX-p2", "rules": ["-A c"]}],
          "sets": [
           {"family": "inet", "members": ["10.0.0.1", "10.0.0.2", "10.1.0.0/16 nomatch"], "name": "npx-a", "type": "hash:net"},
           {"family": "inet", "members": ["10.0.0.2", "198.18.1.1"], "name": "npx-b", "type": "hash:net"},
@@ -38,7 +41,7 @@ import Testing
         #expect(m.warnings == 1)
         #expect(m.unknownSetNames == 0)
         #expect(m.hosts == [
-            .init(name: "db-1", rules: 3, setEntries: 7, distinctAddresses: 3),
+            .init(name: "db-1", rules: 3, setEntries: 7, distinctAddresses: 3),  // 1 top rule + 1 + 1
             .init(name: "idle", rules: 0, setEntries: 0, distinctAddresses: 0),
         ])
     }

@@ -164,7 +164,7 @@ import Testing
             let changed = Set(before.keys).union(after.keys).filter { before[$0] != after[$0] || (before[$0] != nil && after[$0] == nil) }
             #expect(Set(delta.hosts.map(\.name)) == changed, "seed \(seed) step \(step): reported \(delta.hosts.map(\.name)), changed \(changed.sorted()): \(batch)")
             for h in delta.hosts {
-                #expect(h.state == (after[h.name] ?? .nothing(host: h.name)))
+                #expect(engine.state(of: h.name) == after[h.name])
                 #expect(h.removed == (after[h.name] == nil))
                 if let old = before[h.name], let new = after[h.name], !h.structural {
                     #expect(old.tables.map(\.chains) == new.tables.map(\.chains), "a member-only change keeps the rules")

@@ -21,9 +21,8 @@ public enum ClusterChange: Hashable, Sendable {
 public struct CompileDelta: Hashable, Sendable {
     public struct Host: Hashable, Sendable {
         public var name: String
-        /// The new desired state (`needsNothing` for a host that left the inventory).
-        public var state: HostDesiredState
-        /// Its chains or the sets it holds changed (a rebuild); false: only members of sets it holds.
+        /// Its chains or the sets it holds changed (a rebuild); false: only
+        /// members of sets it holds. Its new state: `IncrementalCompiler.state(of:)`.
         public var structural: Bool
         /// The host left the inventory.
         public var removed: Bool

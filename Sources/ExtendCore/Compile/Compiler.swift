@@ -61,7 +61,11 @@ public final class Compiler {
                         guard let compiled = policyChain(p, d, f, host: me) else { continue }
                         let name = compiled.chain.name
                         chains[name] = compiled.chain
-                        sets.formUnion(compiled.sets)
+                        for ref in compiled.sets {
+                            sets.insert(ref)
+                            // A list brings its current members.
+                            if let list = peers.spec(ref), list.kind == .listSet { sets.formUnion(list.children) }
+                        }
                         if let i = jumps.firstIndex(where: { $0.chain == name }) { jumps[i].policies.append(p.id) }
                         else { jumps.append((name, [p.id])) }
                     }
@@ -128,7 +132,7 @@ public final class Compiler {
                              sets: inout Set<String>) -> [RuleSpec] {
         var out: [RuleSpec] = []
         func use(_ t: PeerTarget) -> String? {
-            sets.formUnion(t.sets)
+            if let s = t.set { sets.insert(s) }
             return t.set
         }
         for rule in p.rules(d) {
@@ -175,7 +179,8 @@ public final class Compiler {
 
 struct CompiledChain {
     var chain: ChainSpec
-    /// The names of the sets its rules match, with a list's members.
+    /// The names of the sets its rules match (a list's members are added per
+    /// host from the set table, so a list gaining an atom leaves the chain as it is).
     var sets: Set<String>
 }
 

@@ -1,12 +1,20 @@
 /// The desired state of every host, kept up to date one change at a time:
 /// what the controller calls on every event. Pure: changes in, the hosts
-/// whose state changed and their set deltas out. A member change touches
-/// only the atoms that can hold that member and the hosts that hold them; a
-/// change of shape recompiles only the hosts isolated by the policies built on it.
+/// whose state changed and their set deltas out.
+///
+/// A member change touches only the atoms that can hold that member; the
+/// hosts that hold them are reported by name, and their state reads the new
+/// members from the set table when asked (`state(of:)`), so a pod that moves
+/// costs the atoms it leaves and joins, not the hosts that hold them. A
+/// change of shape recompiles only the hosts it reaches: those holding a list
+/// whose atoms changed (with every chain still cached), and those isolated by
+/// a policy whose rules changed.
 public final class IncrementalCompiler {
     private let compiler: Compiler
     private let extraGuard: [CIDR]
-    public private(set) var states: [String: HostDesiredState] = [:]
+    /// Per host, its state as last compiled; the sets' members may be older
+    /// than the set table's, which is what `state(of:)` reads.
+    private var skeletons: [String: HostDesiredState] = [:]
     private var hostsBySet: [String: Set<String>] = [:]
     private var hostsByPolicy: [String: Set<String>] = [:]
     private var policiesOfHost: [String: Set<String>] = [:]
@@ -19,13 +27,36 @@ public final class IncrementalCompiler {
 
     public var world: World { compiler.world }
 
+    /// A host's desired state now; nil for a host not in the inventory.
+    public func state(of host: String) -> HostDesiredState? {
+        skeletons[host].map { materialize($0) { compiler.peers.spec($0) } }
+    }
+
+    /// Every host's desired state now.
+    public var states: [String: HostDesiredState] {
+        Dictionary(uniqueKeysWithValues: skeletons.keys.compactMap { h in state(of: h).map { (h, $0) } })
+    }
+
+    private func materialize(_ s: HostDesiredState, _ spec: (String) -> IPSetSpec?) -> HostDesiredState {
+        var out = s
+        for t in out.tables.indices {
+            for i in out.tables[t].sets.indices {
+                if let now = spec(out.tables[t].sets[i].name) { out.tables[t].sets[i] = now }
+            }
+        }
+        return out
+    }
+
     /// Applies the changes in order, then answers for them all at once.
     public func apply(_ changes: [ClusterChange]) -> CompileDelta {
         compiler.dropTablesMemo()
+        let peers = compiler.peers
+        peers.journal = [:]
         var inv = PeerResolver.Invalidation()
         var recompile: Set<String> = []
         var removed: Set<String> = []
-        let peers = compiler.peers
+        // Hosts whose isolating policies may have changed (a policy or the host itself changed).
+        var reisolate: Set<String> = []
         for change in changes {
             switch change {
             case .pod(let p):
@@ -43,10 +74,14 @@ public final class IncrementalCompiler {
                 peers.namespaceChanged(old: old, new: nil, into: &inv)
             case .policy(let p):
                 let old = peers.world.replacePolicy(namespace: p.namespace, name: p.name, with: p)
-                recompile.formUnion(policyChanged(p.id, p.namespace, [old?.podSelector, p.podSelector]))
+                let reached = policyChanged(p.id, p.namespace, [old?.podSelector, p.podSelector])
+                recompile.formUnion(reached)
+                reisolate.formUnion(reached)
             case .policyDeleted(let ns, let name):
                 let old = peers.world.replacePolicy(namespace: ns, name: name, with: nil)
-                recompile.formUnion(policyChanged("\(ns)/\(name)", ns, [old?.podSelector]))
+                let reached = policyChanged("\(ns)/\(name)", ns, [old?.podSelector])
+                recompile.formUnion(reached)
+                reisolate.formUnion(reached)
             case .host(let h):
                 let old = peers.world.host(named: h.name)
                 if let old, old.namespace != h.namespace {
@@ -57,6 +92,7 @@ public final class IncrementalCompiler {
                 peers.workloadChanged(namespace: h.namespace, old: before, new: h.workload, into: &inv)
                 peers.world.setHosts(peers.world.hosts.filter { $0.name != h.name } + [h])
                 recompile.insert(h.name)
+                reisolate.insert(h.name)
                 removed.remove(h.name)
             case .hostDeleted(let name):
                 guard let old = peers.world.host(named: name) else { continue }
@@ -74,8 +110,11 @@ public final class IncrementalCompiler {
         for n in inv.named {
             for p in compiler.policiesByNamed[n] ?? [] { recompile.formUnion(dropPolicy(p)) }
         }
-        peers.drop(inv)
-        return finish(recompile: recompile.subtracting(removed), removed: removed, changedSets: inv.changedSets)
+        // Lists whose atoms changed: their holders' set lists change, their chains do not.
+        for l in inv.lists { recompile.formUnion(hostsBySet[l] ?? []) }
+        let journal = peers.journal ?? [:]
+        peers.journal = nil
+        return finish(recompile: recompile.subtracting(removed), reisolate: reisolate, removed: removed, journal: journal)
     }
 
     /// The hosts a policy change can reach: those its old or new pod selector
@@ -93,45 +132,41 @@ public final class IncrementalCompiler {
         return hostsByPolicy[id] ?? []
     }
 
-    private func finish(recompile: Set<String>, removed: Set<String>, changedSets: [String: IPSetSpec]) -> CompileDelta {
+    /// - Parameter journal: what each set that changed in this batch held before it.
+    private func finish(recompile: Set<String>, reisolate: Set<String>, removed: Set<String>,
+                        journal: [String: IPSetSpec]) -> CompileDelta {
+        let peers = compiler.peers
         var out: [String: CompileDelta.Host] = [:]
         for name in removed {
-            guard let old = states[name] else { continue }
+            guard let old = skeletons[name] else { continue }
             forget(name)
-            states[name] = nil
+            skeletons[name] = nil
             // Reported even when it needed nothing: apply makes sure it holds nothing of ours.
-            out[name] = .init(name: name, state: .nothing(host: name), structural: !old.needsNothing, removed: true)
+            out[name] = .init(name: name, structural: !old.needsNothing, removed: true)
         }
         let hosts = Dictionary(compiler.world.hosts.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for name in recompile {
             guard let h = hosts[name] else { continue }
-            let old = states[name]
-            forget(name)
+            // As it was before the batch: the journal holds the members that changed.
+            let old = skeletons[name].map { materialize($0) { journal[$0] ?? peers.spec($0) } }
             let new = compiler.compile(h, extraGuard: extraGuard)
-            record(h, new)
-            if old != new {
-                out[name] = .init(name: name, state: new, structural: old.map { !Self.sameShape($0, new) } ?? true, removed: false)
-            }
+            update(h, from: skeletons[name], to: new, reisolate: reisolate.contains(name) || old == nil)
+            if let old, old == new { continue }
+            out[name] = .init(name: name, structural: old.map { !Self.sameShape($0, new) } ?? true, removed: false)
         }
-        // Members changed in place: every other host that holds such a set.
+        // Sets whose entries changed, for every host that holds one: the
+        // recompiled ones are above, the others changed members only.
         var setDeltas: [String: CompileDelta.SetEntries] = [:]
-        for (name, before) in changedSets {
-            guard let after = compiler.peers.spec(name) else { continue }
+        for (name, before) in journal {
+            guard let after = peers.spec(name), let holders = hostsBySet[name], !holders.isEmpty else { continue }
             let (del, add) = Payloads.sortedDifference(before.entryTexts.sorted(), after.entryTexts.sorted())
             if del.isEmpty && add.isEmpty { continue }
             setDeltas[name] = .init(delete: del, add: add)
-            for h in hostsBySet[name] ?? [] where !recompile.contains(h) {
-                guard var s = states[h] else { continue }
-                for t in s.tables.indices {
-                    for i in s.tables[t].sets.indices where s.tables[t].sets[i].name == name { s.tables[t].sets[i] = after }
-                }
-                states[h] = s
-                out[h] = .init(name: h, state: s, structural: false, removed: false)
+            for h in holders where out[h] == nil && !recompile.contains(h) {
+                out[h] = .init(name: h, structural: false, removed: false)
             }
         }
-        let touched = Set(out.values.flatMap { $0.state.sets.map(\.name) })
-        return CompileDelta(hosts: out.keys.sorted().compactMap { out[$0] },
-                            sets: setDeltas.filter { touched.contains($0.key) })
+        return CompileDelta(hosts: out.keys.sorted().compactMap { out[$0] }, sets: setDeltas)
     }
 
     /// Two states with the same chains and the same sets (by name): they differ at most in members.
@@ -140,18 +175,37 @@ public final class IncrementalCompiler {
             && zip(a.tables, b.tables).allSatisfy { $0.chains == $1.chains && $0.sets.map(\.name) == $1.sets.map(\.name) }
     }
 
-    private func record(_ h: LegacyHost, _ s: HostDesiredState) {
-        states[h.name] = s
-        for set in s.sets { hostsBySet[set.name, default: []].insert(h.name) }
+    private func isolatingPolicies(_ h: LegacyHost) -> Set<String> {
         let me = h.workload
         let selection = compiler.selection
-        let policies = Set(Direction.allCases.flatMap { selection.isolating(me, $0).map(\.id) })
+        return Set(Direction.allCases.flatMap { selection.isolating(me, $0).map(\.id) })
+    }
+
+    /// Records a recompiled host, touching only the set names it gained or lost.
+    private func update(_ h: LegacyHost, from old: HostDesiredState?, to new: HostDesiredState, reisolate: Bool) {
+        skeletons[h.name] = new
+        let before = Set(old?.sets.map(\.name) ?? []), after = Set(new.sets.map(\.name))
+        if before != after {
+            for n in before.subtracting(after) { hostsBySet[n]?.remove(h.name) }
+            for n in after.subtracting(before) { hostsBySet[n, default: []].insert(h.name) }
+        }
+        guard reisolate else { return }
+        for p in policiesOfHost[h.name] ?? [] { hostsByPolicy[p]?.remove(h.name) }
+        let policies = isolatingPolicies(h)
+        policiesOfHost[h.name] = policies
+        for p in policies { hostsByPolicy[p, default: []].insert(h.name) }
+    }
+
+    private func record(_ h: LegacyHost, _ s: HostDesiredState) {
+        skeletons[h.name] = s
+        for set in s.sets { hostsBySet[set.name, default: []].insert(h.name) }
+        let policies = isolatingPolicies(h)
         policiesOfHost[h.name] = policies
         for p in policies { hostsByPolicy[p, default: []].insert(h.name) }
     }
 
     private func forget(_ name: String) {
-        for set in states[name]?.sets ?? [] { hostsBySet[set.name]?.remove(name) }
+        for set in skeletons[name]?.sets ?? [] { hostsBySet[set.name]?.remove(name) }
         for p in policiesOfHost[name] ?? [] { hostsByPolicy[p]?.remove(name) }
         policiesOfHost[name] = nil
     }

@@ -1,16 +1,17 @@
 /// Recomputing only what a change touches. A memo whose answer keeps its
 /// shape (the same sets, non-empty as before) only changes members: the set
-/// table gets the new members and nothing that uses it is rebuilt. A memo
-/// whose shape changed (an atom emptied or filled, a named port now resolving
-/// to another number) drops the peer targets built on it, and the compiler
-/// drops the chains of the policies that used those.
+/// table gets the new members (and the journal the old ones) and nothing that
+/// uses it is rebuilt. A peer target whose atoms fill or empty is rebuilt at
+/// once: if it still matches the same sets, only a list's members changed
+/// (the hosts holding the list refresh their set list); if not, its shape
+/// changed, and the compiler drops the chains of the policies that used it.
 extension PeerResolver {
     struct Invalidation {
-        /// Peer targets (and named-port targets) to rebuild: their shape may have changed.
+        /// Targets (and named-port targets) whose shape changed: their policies' chains go.
         var targets: Set<Int> = []
         var named: Set<Int> = []
-        /// Sets whose members changed in place, with their members before the change.
-        var changedSets: [String: IPSetSpec] = [:]
+        /// Lists whose members changed: the hosts holding them refresh their set list.
+        var lists: Set<String> = []
     }
 
     /// A workload of `namespace` went from `old` to `new` (either may be nil).
@@ -18,30 +19,30 @@ extension PeerResolver {
         func touches(_ sel: LabelSelector) -> Bool {
             (old.map { sel.matches($0.labels) } ?? false) || (new.map { sel.matches($0.labels) } ?? false)
         }
+        var targets: Set<Int> = [], named: Set<Int> = []
         for key in atomKeysByNamespace[namespace] ?? [] where touches(key.pods) {
             guard let before = atoms[key] else { continue }
             let after = computeAtom(key)
             if before == nil && after == nil { continue }
             atoms[key] = .some(after?.name)
-            if let after, let name = before {
-                replace(name, with: after, into: &inv)
-            } else {
-                if let after { store(after) }
-                inv.targets.formUnion(targetsByAtom[key] ?? [])
-            }
+            if let after { store(after) }
+            if (before == nil) != (after == nil) { targets.formUnion(targetsByAtom[key] ?? []) }
         }
         for key in namedAtomKeysByNamespace[namespace] ?? [] where touches(key.atom.pods) {
             guard let before = namedAtoms[key] else { continue }
             let after = computeNamedAtom(key)
-            update(before, after, into: &inv, dependents: namedByNamedAtom[key] ?? [])
+            for a in after { store(a.set) }
             namedAtoms[key] = after.map { PortSet(port: $0.port, name: $0.set.name) }
+            if before.map(\.port) != after.map(\.port) { named.formUnion(namedByNamedAtom[key] ?? []) }
         }
         let addresses = (old?.addresses ?? []) + (new?.addresses ?? [])
         for (key, before) in blocks where addresses.contains(where: key.block.contains) {
             let after = computeBlock(key)
-            update(before, after, into: &inv, dependents: namedByBlock[key] ?? [])
+            for a in after { store(a.set) }
             blocks[key] = after.map { PortSet(port: $0.port, name: $0.set.name) }
+            if before.map(\.port) != after.map(\.port) { named.formUnion(namedByBlock[key] ?? []) }
         }
+        rebuild(targets: targets, named: named, into: &inv)
     }
 
     /// A namespace was added, relabelled or removed: the peers whose
@@ -55,32 +56,36 @@ extension PeerResolver {
         }
         let appearedOrWent = (old == nil) != (new == nil)
         namespaceMemo = [:]
-        for key in targetCache.keys where touches(key.rule) { inv.targets.insert(id(key)) }
-        for key in namedCache.keys where touches(key.target.rule) || (appearedOrWent && key.target.rule.allowsAllPeers) {
-            inv.named.insert(id(key))
+        let targets = Set(targetCache.keys.filter { touches($0.rule) }.map(id))
+        let named = Set(namedCache.keys.filter { touches($0.target.rule) || (appearedOrWent && $0.target.rule.allowsAllPeers) }.map(id))
+        rebuild(targets: targets, named: named, into: &inv)
+    }
+
+    /// Rebuilds targets now: the same sets matched → only list members
+    /// changed; other sets (a rule appears or goes) → a change of shape.
+    private func rebuild(targets: Set<Int>, named: Set<Int>, into inv: inout Invalidation) {
+        for t in targets {
+            let key = targetKeys[t]
+            guard let before = targetCache[key] else { continue }
+            targetCache[key] = nil
+            let after = self.targets(key.rule, policyNamespace: key.namespace, family: key.family)
+            if before.map(\.set) == after.map(\.set) {
+                inv.lists.formUnion(after.compactMap(\.set).filter { spec($0)?.kind == .listSet })
+            } else {
+                inv.targets.insert(t)
+            }
         }
-    }
-
-    /// Forgets the targets to rebuild; the next compile resolves them anew.
-    func drop(_ inv: Invalidation) {
-        for k in inv.targets { targetCache[targetKeys[k]] = nil }
-        for k in inv.named { namedCache[namedKeys[k]] = nil }
-    }
-
-    /// Named-port sets before and after: the same ports keep their sets (members
-    /// may change); another set of ports is a change of shape.
-    private func update(_ before: [PortSet], _ after: [(port: Int, set: IPSetSpec)], into inv: inout Invalidation, dependents: Set<Int>) {
-        if before.map(\.port) == after.map(\.port) {
-            for (b, a) in zip(before, after) { replace(b.name, with: a.set, into: &inv) }
-        } else {
-            for a in after { store(a.set) }
-            inv.named.formUnion(dependents)
+        for n in named {
+            let key = namedKeys[n]
+            guard let before = namedCache[key] else { continue }
+            namedCache[key] = nil
+            let after = destinationsByPort(key.target.rule, policyNamespace: key.target.namespace, family: key.target.family,
+                                           name: key.name, proto: key.proto)
+            if before.map(\.port) == after.map(\.port) && before.map(\.target.set) == after.map(\.target.set) {
+                inv.lists.formUnion(after.compactMap(\.target.set).filter { spec($0)?.kind == .listSet })
+            } else {
+                inv.named.insert(n)
+            }
         }
-    }
-
-    private func replace(_ name: String, with after: IPSetSpec, into inv: inout Invalidation) {
-        guard let before = spec(name), !before.sameContent(as: after) else { return }
-        if inv.changedSets[name] == nil { inv.changedSets[name] = before }
-        store(after)
     }
 }

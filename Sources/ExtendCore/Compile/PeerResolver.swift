@@ -100,7 +100,14 @@ final class PeerResolver {
 
     func spec(_ name: String) -> IPSetSpec? { sets[name] }
 
-    func store(_ s: IPSetSpec) { sets[s.name] = s }
+    /// What each set held before the batch of changes under way, for the sets
+    /// that changed (nil between batches).
+    var journal: [String: IPSetSpec]?
+
+    func store(_ s: IPSetSpec) {
+        if journal != nil, let old = sets[s.name], journal?[s.name] == nil, !old.sameContent(as: s) { journal?[s.name] = old }
+        sets[s.name] = s
+    }
 
     /// One target per rule when the rule admits every peer (no set); else one
     /// for all selector peers together and one per ipBlock, because an
