@@ -1,15 +1,15 @@
 import Foundation
-import Yams
 
-/// One input file, read as UTF-8 and parsed into YAML documents (JSON is
-/// YAML, so JSON files take the same path and their errors carry lines too).
-/// Reading and parsing never crash: a file that cannot be used leaves a
+/// One input file, read as UTF-8 and parsed into documents (JSON is YAML, so
+/// JSON files take the same path and their errors carry lines too). Reading
+/// and parsing never crash: a file that cannot be used leaves a
 /// `FILE:LINE:COLUMN` diagnostic and yields nil.
 struct SourceFile {
-    let path: String
-    /// The documents in order; an empty file has none. Null documents (a bare
+    /// The file's documents; an empty file has none. Null documents (a bare
     /// `---`) are kept so callers can say where they are, or skip them.
-    let documents: [Node]
+    let tree: DocumentTree
+
+    var path: String { tree.file }
 
     static func read(path: String, problems: Problems) -> SourceFile? {
         var isDirectory: ObjCBool = false
@@ -35,25 +35,17 @@ struct SourceFile {
     static func parse(text: String, path: String, problems: Problems) -> SourceFile? {
         // A byte order mark is not content; libyaml, told the encoding, would read it as such.
         let text = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
-        var documents: [Node] = []
-        do {
-            // The basic resolver leaves every scalar untyped: Cursor decides
-            // what a scalar means (YAML 1.2 core rules), and the regular
-            // expressions of the default resolver stay off the hot path.
-            var stream = try Yams.compose_all(yaml: text, .basic, .default, .utf8)
-            while let node = stream.next() { documents.append(node) }
-            if let error = stream.error { throw error }
+        do throws(SyntaxError) {
+            return SourceFile(tree: try YAMLReader.read(text, file: path))
         } catch {
-            let (line, column, message) = SourceFile.describe(error, text: text)
-            problems.error("\(path):\(line):\(column)", message)
+            problems.error("\(path):\(error.line):\(error.column)", error.message)
             return nil
         }
-        return SourceFile(path: path, documents: documents)
     }
 
     /// The root cursors of the documents that are not empty.
     func roots(_ problems: Problems) -> [Cursor] {
-        documents.map { Cursor(node: $0, file: path, path: "", problems: problems) }
+        tree.roots.map { Cursor(tree: tree, id: $0, problems: problems) }
             .filter { !$0.isNull }
     }
 }
@@ -64,7 +56,7 @@ extension SourceFile {
     static func utf8Text(_ data: Data, path: String, problems: Problems) -> String? {
         let text = String(decoding: data, as: UTF8.self)
         // Decoding replaces bad bytes with U+FFFD; only then is the slow scan needed.
-        guard text.unicodeScalars.contains("\u{FFFD}"), let bad = firstInvalidUTF8Offset(data) else { return text }
+        guard containsReplacementCharacter(text), let bad = firstInvalidUTF8Offset(data) else { return text }
         let before = data.prefix(bad)
         let line = before.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
         let lineStart = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? before.startIndex
@@ -73,6 +65,20 @@ extension SourceFile {
         problems.error("\(path):\(line):\(column)",
                        "not UTF-8 text (byte 0x\(byte.count == 1 ? "0" + byte : byte) cannot start or continue a character); inventories and manifests must be YAML or JSON in UTF-8")
         return nil
+    }
+
+    /// Whether U+FFFD (EF BF BD in UTF-8) is in the text: a byte scan, much
+    /// quicker than decoding the characters to look.
+    private static func containsReplacementCharacter(_ text: String) -> Bool {
+        let scan = { (bytes: UnsafeBufferPointer<UInt8>) -> Bool in
+            var i = 0
+            while i + 2 < bytes.count {
+                if bytes[i] == 0xEF, bytes[i + 1] == 0xBF, bytes[i + 2] == 0xBD { return true }
+                i += 1
+            }
+            return false
+        }
+        return text.utf8.withContiguousStorageIfAvailable(scan) ?? Array(text.utf8).withUnsafeBufferPointer(scan)
     }
 
     private static func firstInvalidUTF8Offset(_ data: Data) -> Int? {
@@ -86,38 +92,5 @@ extension SourceFile {
             case .emptyInput: return nil
             }
         }
-    }
-
-    /// Line, column and message for an error thrown by Yams.
-    static func describe(_ error: any Error, text: String) -> (Int, Int, String) {
-        guard let yaml = error as? YamlError else { return (1, 1, "invalid YAML: \(error)") }
-        func context(_ c: YamlError.Context?) -> String {
-            guard let c else { return "" }
-            return " (\(c.text) at line \(c.mark.line), column \(c.mark.column))"
-        }
-        switch yaml {
-        case .scanner(let c, let problem, let mark, _), .parser(let c, let problem, let mark, _),
-             .composer(let c, let problem, let mark, _):
-            return (mark.line, mark.column, "invalid YAML: \(problem)\(context(c))")
-        case .reader(let problem, let offset, let value, _):
-            let (line, column) = lineAndColumn(ofCharacter: offset ?? 0, in: text)
-            let what = value >= 0 ? " (character 0x\(String(value, radix: 16, uppercase: true)))" : ""
-            return (line, column, "invalid YAML: \(problem)\(what)")
-        case .duplicatedKeysInMapping(let duplicates, let c):
-            let keys = duplicates.map { "\"\($0)\"" }.joined(separator: ", ")
-            return (c.mark.line, c.mark.column,
-                    "key \(keys) appears more than once in one mapping; each key may be given only once")
-        default:
-            return (1, 1, "invalid YAML: \(yaml)")
-        }
-    }
-
-    static func lineAndColumn(ofCharacter offset: Int, in text: String) -> (Int, Int) {
-        var line = 1, column = 1
-        for (i, ch) in text.enumerated() {
-            if i >= offset { break }
-            if ch.isNewline { line += 1; column = 1 } else { column += 1 }
-        }
-        return (line, column)
     }
 }

@@ -1,0 +1,17 @@
+/// Text that cannot be read: where the reader stopped and why.
+/// `SourceFile` turns it into the file's one diagnostic.
+struct SyntaxError: Error {
+    let line: Int
+    let column: Int
+    /// Begins "invalid YAML:", or names a key given twice.
+    let message: String
+}
+
+extension SyntaxError {
+    /// Keys given twice in one mapping, at the first of them.
+    static func duplicateKeys(_ keys: [String], line: Int, column: Int) -> SyntaxError {
+        let quoted = keys.map { "\"\($0)\"" }.joined(separator: ", ")
+        return SyntaxError(line: line, column: column,
+                           message: "key \(quoted) appears more than once in one mapping; each key may be given only once")
+    }
+}
