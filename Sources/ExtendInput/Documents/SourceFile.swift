@@ -1,15 +1,21 @@
 import Foundation
 
-/// One input file, read as UTF-8 and parsed into documents (JSON is YAML, so
-/// JSON files take the same path and their errors carry lines too). Reading
-/// and parsing never crash: a file that cannot be used leaves a
-/// `FILE:LINE:COLUMN` diagnostic and yields nil.
+/// One input file, read as UTF-8 and parsed into documents: JSON by the JSON
+/// reader, YAML by Yams, both into the same tree, so one decoder reads either
+/// and both report `FILE:LINE:COLUMN`. Reading and parsing never crash: a file
+/// that cannot be used leaves a diagnostic and yields nil.
 struct SourceFile {
     /// The file's documents; an empty file has none. Null documents (a bare
     /// `---`) are kept so callers can say where they are, or skip them.
     let tree: DocumentTree
 
     var path: String { tree.file }
+
+    /// Which reader reads a file, when the caller knows (tests compare the two).
+    enum Syntax {
+        case json
+        case yaml
+    }
 
     static func read(path: String, problems: Problems) -> SourceFile? {
         var isDirectory: ObjCBool = false
@@ -32,15 +38,37 @@ struct SourceFile {
         return parse(text: text, path: path, problems: problems)
     }
 
-    static func parse(text: String, path: String, problems: Problems) -> SourceFile? {
+    /// With `syntax` nil the text decides, as it does for kubectl: text that
+    /// begins as JSON can (`{` or `[`) is read as JSON, the rest by Yams. JSON
+    /// that is not valid is an error in a `.json` file; in any other it may
+    /// be YAML's flow style (`{a: 1}`), and Yams reads it.
+    static func parse(text: String, path: String, problems: Problems, syntax: Syntax? = nil) -> SourceFile? {
         // A byte order mark is not content; libyaml, told the encoding, would read it as such.
         let text = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
         do throws(SyntaxError) {
-            return SourceFile(tree: try YAMLReader.read(text, file: path))
+            switch syntax {
+            case .json:
+                return SourceFile(tree: try JSONReader.read(text, file: path))
+            case .yaml:
+                return SourceFile(tree: try YAMLReader.read(text, file: path))
+            case nil:
+                guard beginsAsJSON(text) else { return SourceFile(tree: try YAMLReader.read(text, file: path)) }
+                do throws(SyntaxError) {
+                    return SourceFile(tree: try JSONReader.read(text, file: path))
+                } catch {
+                    if (path as NSString).pathExtension.lowercased() == "json" { throw error }
+                }
+                return SourceFile(tree: try YAMLReader.read(text, file: path))
+            }
         } catch {
             problems.error("\(path):\(error.line):\(error.column)", error.message)
             return nil
         }
+    }
+
+    private static func beginsAsJSON(_ text: String) -> Bool {
+        let first = text.utf8.first { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") }
+        return first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
     }
 
     /// The root cursors of the documents that are not empty.
