@@ -219,4 +219,27 @@ import Testing
     func yamlPathSaysTheSame(_ c: Case) {
         #expect(Self.diagnostics(c.json, .json) == Self.diagnostics(c.json, .yaml))
     }
+
+    /// Every prefix of a JSON file, and the file with a byte changed, gives
+    /// objects or a diagnostic inside the text: never a crash, never a
+    /// position past the end.
+    @Test func cutAndDamagedJSONNeverCrashes() throws {
+        let text = Self.pod(metadata: #"{"name": "web", "namespace": "ns", "labels": {"app": "w\u0065b", "note": "é"}}"#)
+        let bytes = Array(text.utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+        func check(_ candidate: [UInt8]) {
+            let load = ManifestLoader.parse(String(decoding: candidate, as: UTF8.self), path: "c.json")
+            guard let first = load.diagnostics.first?.location else { return }
+            let parts = first.split(separator: ":")
+            let line = parts.count == 3 ? Int(parts[1]) ?? 0 : 0
+            #expect((1...lines).contains(line), "\(load.diagnostics)")
+        }
+        for end in 0...bytes.count { check(Array(bytes.prefix(end))) }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            var damaged = bytes
+            damaged[Int.random(in: 0..<damaged.count, using: &generator)] = Array(#"{}[],:"\ 0a-"#.utf8).randomElement(using: &generator) ?? 0
+            check(damaged)
+        }
+    }
 }
