@@ -1,14 +1,17 @@
 import Yams
 
 /// YAML through Yams: each composed document is copied into a
-/// `DocumentTree`, positions and quoting kept, and the Yams nodes are dropped.
+/// `DocumentTree`, positions and quoting kept.
 enum YAMLReader {
-    static func read(_ text: String, file: String) throws(SyntaxError) -> DocumentTree {
+    /// The tree, and what Yams composed: the caller keeps that until the file
+    /// is decoded (see `SourceFile.composed`).
+    static func read(_ text: String, file: String) throws(SyntaxError) -> (tree: DocumentTree, composed: [Node]) {
         // Aliases make a composed document a graph: copying follows every
         // alias, so a few lines of nested aliases ("billion laughs") could
         // expand without end. No document without aliases comes near this.
         let budget = 4 * text.utf8.count + 1024
         var builder = TreeBuilder(expectedNodes: text.utf8.count / 8)
+        var composed: [Node] = []
         do {
             // The basic resolver leaves every scalar untyped: ScalarValue
             // decides what a scalar means (YAML 1.2 core rules), and the
@@ -16,6 +19,7 @@ enum YAMLReader {
             var stream = try Yams.compose_all(yaml: text, .basic, .default, .utf8)
             while let node = stream.next() {
                 try add(node, to: &builder, budget: budget)
+                composed.append(node)
             }
             if let error = stream.error { throw error }
         } catch let error as SyntaxError {
@@ -23,7 +27,7 @@ enum YAMLReader {
         } catch {
             throw describe(error, text: text)
         }
-        return builder.finish(file: file)
+        return (builder.finish(file: file), composed)
     }
 
     private static func add(_ node: Node, to builder: inout TreeBuilder, budget: Int) throws(SyntaxError) {
