@@ -40,8 +40,10 @@ struct JSONReader {
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
-        // About one node in every ten bytes of kubectl's output.
-        builder = TreeBuilder(expectedNodes: bytes.count / 10)
+        // Compact JSON of Kubernetes objects has a node in every eight bytes
+        // or so, kubectl's indented output one in 25: enough room for the
+        // first, and reserved room is only address space until it is used.
+        builder = TreeBuilder(expectedNodes: bytes.count / 7)
     }
 
     var column: Int { p - lineStart - continuation + 1 }

@@ -15,10 +15,12 @@ struct TreeBuilder {
     /// The open collections, innermost last, with where their children begin in `pending`.
     private var open: [(id: ID, pendingStart: Int)] = []
 
+    /// With room for about `expectedNodes` (three in four of them scalars,
+    /// as in Kubernetes objects), so that the arrays rarely grow by copying.
     init(expectedNodes: Int = 0) {
         records.reserveCapacity(expectedNodes)
         parents.reserveCapacity(expectedNodes)
-        texts.reserveCapacity(expectedNodes / 2)
+        texts.reserveCapacity(expectedNodes * 3 / 4)
         children.reserveCapacity(expectedNodes)
     }
 

@@ -10,7 +10,8 @@ enum YAMLReader {
         // alias, so a few lines of nested aliases ("billion laughs") could
         // expand without end. No document without aliases comes near this.
         let budget = 4 * text.utf8.count + 1024
-        var builder = TreeBuilder(expectedNodes: text.utf8.count / 8)
+        // kubectl's YAML has a node in every eight bytes or so.
+        var builder = TreeBuilder(expectedNodes: text.utf8.count / 7)
         var composed: [Node] = []
         do {
             // The basic resolver leaves every scalar untyped: ScalarValue
