@@ -121,7 +121,7 @@ import Testing
         Corrupt(testDescription: "empty", text: "",
                 expected: "F:1:1: error: the file is empty; expected the managed hosts record that extend apply writes (apiVersion: netpol-extend/v1, kind: ManagedHosts)"),
         Corrupt(testDescription: "cut short", text: String(good.prefix(good.count / 2)),
-                expected: "F:10:13: error: invalid YAML: found unexpected end of stream (while scanning a quoted scalar at line 10, column 9)"),
+                expected: "F:10:9: error: invalid JSON: unterminated string: the file ends before the closing quote"),
         Corrupt(testDescription: "an inventory given as the record",
                 text: "apiVersion: netpol-extend/v1\nkind: Inventory\nhosts: []\n",
                 expected: #"F:2:7: error: kind: must be ManagedHosts, not "Inventory"; is this the managed hosts record that extend apply writes?"#),

@@ -29,11 +29,12 @@ struct ObjectMeta {
     /// `Kind namespace/name` (or `Kind name`) for notes, read leniently: a
     /// skipped object's metadata is not ours to judge.
     static func describe(kind: String, _ object: Fields) -> String {
-        guard case .mapping(let meta)? = object.entries.first(where: { $0.key == "metadata" })?.value else {
+        let tree = object.cursor.tree
+        guard let meta = object.entries.first(where: { $0.key == "metadata" })?.value, tree.kind(meta) == .mapping else {
             return kind
         }
         func text(_ key: String) -> String? {
-            meta.first { $0.key.scalar?.string == key }?.value.scalar?.string
+            tree.entries(meta).first { tree.text($0.key) == key }.flatMap { tree.text($0.value) }
         }
         let name = text("name") ?? "(unnamed)"
         return text("namespace").map { "\(kind) \($0)/\(name)" } ?? "\(kind) \(name)"

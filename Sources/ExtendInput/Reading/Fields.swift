@@ -1,14 +1,12 @@
-import Yams
-
-/// The entries of a YAML mapping, by key. A key given as null reads as absent,
+/// The entries of a mapping, by key. A key given as null reads as absent,
 /// as it does for Kubernetes (an omitted pointer or slice and an explicit null
 /// are the same thing). Cursors and locations are made only for the entries
 /// read: Kubernetes objects carry many fields this tool never looks at.
 struct Fields {
     struct Entry {
         let key: String
-        let keyNode: Node
-        let value: Node
+        let keyNode: DocumentTree.ID
+        let value: DocumentTree.ID
     }
 
     let cursor: Cursor
@@ -22,8 +20,8 @@ struct Fields {
     /// nil when absent or null.
     subscript(_ key: String) -> Cursor? {
         for e in entries where e.key == key {
-            if case .scalar(let s) = e.value, ScalarValue(s) == .null { return nil }
-            return cursor.child(e.value, key: key)
+            if cursor.tree.isNull(e.value) { return nil }
+            return cursor.at(e.value)
         }
         return nil
     }
@@ -33,10 +31,10 @@ struct Fields {
     /// Whether the key is written at all, even as null.
     func has(_ key: String) -> Bool { entries.contains { $0.key == key } }
 
-    func value(_ e: Entry) -> Cursor { cursor.child(e.value, key: e.key) }
+    func value(_ e: Entry) -> Cursor { cursor.at(e.value) }
 
     func keyLocation(_ e: Entry) -> String {
-        Cursor(node: e.keyNode, file: cursor.file, path: cursor.path, problems: cursor.problems).location
+        cursor.at(e.keyNode).location
     }
 }
 
@@ -45,28 +43,27 @@ extension Cursor {
     /// the key's position, naming the allowed keys (and the likely intended
     /// one), because a typo must never silently change a firewall.
     func fields(allowed: [String]? = nil) -> Fields? {
-        guard case .mapping(let mapping) = node else {
+        guard tree.kind(id) == .mapping else {
             typeError(expected: "a mapping")
             return nil
         }
+        let mapping = tree.entries(id)
         var entries: [Fields.Entry] = []
         entries.reserveCapacity(mapping.count)
         for (keyNode, valueNode) in mapping {
-            guard case .scalar(let keyScalar) = keyNode else {
-                let keyCursor = Cursor(node: keyNode, file: file, path: path, problems: problems)
+            guard let key = tree.text(keyNode) else {
+                let keyCursor = at(keyNode)
                 keyCursor.error("a key must be a plain string, not \(keyCursor.described)")
                 continue
             }
-            let key = keyScalar.string
-            if key == "<<" && keyScalar.style == .plain {
-                Cursor(node: keyNode, file: file, path: path, problems: problems)
-                    .error("YAML merge keys (<<) are not supported; write the keys out")
+            if key == "<<" && tree.kind(keyNode) == .plainScalar {
+                at(keyNode).error("YAML merge keys (<<) are not supported; write the keys out")
                 continue
             }
             if let allowed, !allowed.contains(key) {
                 var message = "unknown key \(ScalarValue.quote(key)) in \(place) (allowed: \(allowed.joined(separator: ", ")))"
                 if let guess = Suggestion.closest(to: key, among: allowed) { message += "; did you mean \"\(guess)\"?" }
-                problems.error(Cursor(node: keyNode, file: file, path: path, problems: problems).location, message)
+                problems.error(at(keyNode).location, message)
                 continue
             }
             entries.append(Fields.Entry(key: key, keyNode: keyNode, value: valueNode))

@@ -4,7 +4,7 @@ extension Cursor {
         switch scalar {
         case .string(let s): return s
         case .int, .otherNumber, .bool, .ambiguous:
-            let text = node.scalar?.string ?? ""
+            let text = tree.text(id) ?? ""
             typeError(expected: "a string", hint: "; quote it if it is meant as text: \(ScalarValue.quote(text))")
             return nil
         case .null, nil:
@@ -43,11 +43,11 @@ extension Cursor {
 
     /// A list; each element gets its own cursor (`path[i]`).
     func list() -> [Cursor]? {
-        guard case .sequence(let seq) = node else {
+        guard tree.kind(id) == .sequence else {
             typeError(expected: "a list")
             return nil
         }
-        return seq.enumerated().map { child($0.element, index: $0.offset) }
+        return tree.items(id).map { at($0) }
     }
 
     /// A list of strings; bad elements are reported and left out.
@@ -61,8 +61,8 @@ extension Cursor {
         var out: [String: String] = [:]
         out.reserveCapacity(f.count)
         for e in f.entries {
-            if case .scalar(let s) = e.value {
-                switch ScalarValue(s) {
+            if let value = tree.scalar(e.value) {
+                switch value {
                 case .string(let text): out[e.key] = text; continue
                 // A null value is an empty string to Kubernetes' map[string]string.
                 case .null: out[e.key] = ""; continue

@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// What a scalar means. Quoted scalars are always strings; a plain scalar is
 /// read by the YAML 1.2 core schema, as Kubernetes and JSON read it, so
@@ -14,13 +13,19 @@ enum ScalarValue: Equatable {
     case ambiguous(String)
     case string(String)
 
-    init(_ scalar: Node.Scalar) {
-        let s = scalar.string
-        guard scalar.style == .plain || scalar.style == .any else {
-            self = .string(s)
-            return
+    /// An unquoted scalar (a quoted one is `.string`).
+    init(plain text: String) {
+        self = ScalarValue.plain(text)
+    }
+
+    /// Whether an unquoted scalar is null: the cheap test for the common question.
+    static func isNull(plain s: String) -> Bool {
+        switch s.utf8.first {
+        case nil: return true
+        case UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"):
+            return s == "~" || s == "null" || s == "Null" || s == "NULL"
+        default: return false
         }
-        self = ScalarValue.plain(s)
     }
 
     private static func plain(_ s: String) -> ScalarValue {
