@@ -1,7 +1,7 @@
 /// What one `extend render --output json` document says per host: rules,
 /// set entries and distinct addresses.
-public struct RenderMetrics: Sendable {
-    public struct Host: Sendable, Equatable {
+public struct RenderMetrics: Sendable, Codable {
+    public struct Host: Sendable, Equatable, Codable {
         public var name: String
         /// Rules over all the host's chains, both families.
         public var rules: Int
@@ -19,12 +19,14 @@ public struct RenderMetrics: Sendable {
     }
 
     /// How the document carried sets.
-    public enum Format: String, Sendable {
+    public enum Format: String, Sendable, Codable {
         /// Top-level `sets`, hosts naming theirs (issue 10's format).
         case shared = "shared sets"
         /// Each host with its own `sets` objects (the format before issue 10).
         case perHost = "sets per host"
     }
+
+    public init() {}
 
     public var hosts: [Host] = []
     /// Each host's digest, by name.

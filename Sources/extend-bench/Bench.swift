@@ -52,6 +52,17 @@ struct Bench: ParsableCommand {
     @Flag(help: "Only write the inputs (and say where), run nothing.")
     var generateOnly = false
 
+    /// Internal: run the command after `--`, measure its render output as it
+    /// streams and print the metrics as JSON. The measuring runs get their own
+    /// process so that this one stays small: a child spawned from a large
+    /// process reports that process's peak as its own (Linux counts the
+    /// parent's memory in a vfork'd child's ru_maxrss).
+    @Flag(help: .hidden)
+    var scanOutput = false
+
+    @Argument(parsing: .postTerminator, help: .hidden)
+    var command: [String] = []
+
     func validate() throws {
         _ = try BenchRow.parse(rows)
         guard scale > 0 else { throw ValidationError("--scale must be above 0") }
@@ -63,6 +74,7 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
+        if scanOutput { return try Runner.scanAndPrint(command) }
         let rows = try BenchRow.parse(rows)
         let base = BenchScale(pods: pods, policies: policies, hosts: hosts, namespaces: namespaces, seed: seed).scaled(by: scale)
         let workFolder = work ?? FileManager.default.temporaryDirectory.appendingPathComponent("extend-bench").path
@@ -72,12 +84,19 @@ struct Bench: ParsableCommand {
 
         var inputs: [String: BenchInput] = [:]
         var results: [RowResult] = []
-        for row in rows {
+        // Size by size, smallest first, each input let go once its rows ran:
+        // this process stays smaller than the extend runs it measures.
+        let ordered = rows.enumerated().sorted { a, b in
+            let (x, y) = (a.element.scale(from: base), b.element.scale(from: base))
+            return (x.pods + x.policies + x.hosts, a.offset) < (y.pods + y.policies + y.hosts, b.offset)
+        }.map(\.element)
+        for row in ordered {
             let size = row.scale(from: base)
             let input: BenchInput
             if let known = inputs[size.folderName] {
                 input = known
             } else {
+                if !generateOnly { inputs = [:] }
                 Log.say("generating \(size) in \(workFolder)/\(size.folderName)")
                 input = try BenchInput.write(size, to: workFolder + "/" + size.folderName)
                 inputs[size.folderName] = input
@@ -92,6 +111,10 @@ struct Bench: ParsableCommand {
         }
         print("extend-bench: \(extend); base \(base); timeout \(ResultsTable.seconds(timeout)), memory cap \(maxRSSMB > 0 ? "\(maxRSSMB) MB" : "none"); \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
         print("")
+        // Printed in the order asked for.
+        results.sort { a, b in
+            (rows.firstIndex { $0.id == a.row.id } ?? 0) < (rows.firstIndex { $0.id == b.row.id } ?? 0)
+        }
         print(ResultsTable(results: results, maxRSSMB: maxRSSMB > 0 ? maxRSSMB : nil).markdown)
     }
 

@@ -136,13 +136,28 @@ struct Runner {
         return result
     }
 
+    /// A second run of extend, measured by a child of ours (`--scan-output`)
+    /// that prints the metrics: this process stays small.
     private func measureOutput(_ arguments: [String], stderrPath: String) throws -> (RenderMetrics, ChildOutcome) {
-        let child = try ChildProcess(executable: extend, arguments: arguments, stderrPath: stderrPath,
-                                     timeout: timeout, maxRSSMB: maxRSSMB)
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let child = try ChildProcess(executable: me, arguments: ["--scan-output", "--", extend] + arguments, stderrPath: stderrPath,
+                                     timeout: timeout, maxRSSMB: nil, keepHead: 1 << 30)
+        let outcome = child.finish()
+        guard outcome.succeeded else { return (RenderMetrics(), outcome) }
+        return (try JSONDecoder().decode(RenderMetrics.self, from: Data(child.head)), outcome)
+    }
+
+    /// `--scan-output -- EXTEND ARGS…`: runs extend, scans its output as it
+    /// streams, prints the metrics as JSON; exits 1 when extend failed.
+    static func scanAndPrint(_ command: [String]) throws {
+        guard let executable = command.first else { throw ChildError("--scan-output needs a command after --") }
+        let child = try ChildProcess(executable: executable, arguments: Array(command.dropFirst()), stderrPath: "-",
+                                     timeout: nil, maxRSSMB: nil)
         let scanner = RenderOutputScanner { child.read(into: $0) }
         let scanned = Result { try scanner.run() }
         let outcome = child.finish()
-        return (try scanned.get(), outcome)
+        guard outcome.succeeded else { throw ChildError("\(executable) failed: \(outcome.termination)") }
+        FileHandle.standardOutput.write(try JSONEncoder().encode(try scanned.get()))
     }
 
     /// How the run ended, when not plainly, and the warnings it printed.
