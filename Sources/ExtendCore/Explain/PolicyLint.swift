@@ -6,6 +6,7 @@ public struct PolicyLint: Sendable {
 
     public func warnings() -> [Diagnostic] {
         var out: [Diagnostic] = []
+        let memo = Memo(selection)
         for p in selection.world.policies {
             let at = p.origin ?? "networkpolicy \(p.id)"
             let targets = selection.targetIndices(of: p)
@@ -19,20 +20,48 @@ public struct PolicyLint: Sendable {
                     out.append(.warning(at, code: "redundant-rules", "policy \(p.id): \(word) rule #\(i + 1) admits all traffic, which makes the policy's other \(word) rules redundant"))
                 }
                 for (i, rule) in rules.enumerated() {
-                    out += peerWarnings(p, rule, i, word, at)
-                    out += namedPortWarnings(p, d, rule, i, word, targets, at)
+                    out += peerWarnings(p, rule, i, word, at, memo)
+                    out += namedPortWarnings(p, d, rule, i, word, targets, at, memo)
                 }
             }
         }
         return out.sorted()
     }
 
-    private func peerWarnings(_ p: NetworkPolicy, _ rule: NetworkPolicy.Rule, _ i: Int, _ word: String, _ at: String) -> [Diagnostic] {
+    /// Answers that many policies ask alike (the same peer in many policies).
+    private final class Memo {
+        let selection: Selection
+        var namespaces: [LabelSelector: [String]] = [:]
+        var selects: [PeerKey: Bool] = [:]
+        struct PeerKey: Hashable {
+            var pods: LabelSelector
+            var namespaces: [String]
+        }
+        init(_ s: Selection) { selection = s }
+
+        func namespaces(_ nsSel: LabelSelector?, _ policyNamespace: String) -> [String] {
+            guard let nsSel else { return [policyNamespace] }
+            if let hit = namespaces[nsSel] { return hit }
+            let out = selection.namespaces(for: nsSel, policyNamespace: policyNamespace)
+            namespaces[nsSel] = out
+            return out
+        }
+
+        func selectsAny(_ pod: LabelSelector?, _ nsSel: LabelSelector?, _ policyNamespace: String) -> Bool {
+            let key = PeerKey(pods: pod ?? .everything, namespaces: namespaces(nsSel, policyNamespace))
+            if let hit = selects[key] { return hit }
+            let out = key.namespaces.contains { !selection.indices(key.pods, in: $0).isEmpty }
+            selects[key] = out
+            return out
+        }
+    }
+
+    private func peerWarnings(_ p: NetworkPolicy, _ rule: NetworkPolicy.Rule, _ i: Int, _ word: String, _ at: String, _ memo: Memo) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for (j, peer) in rule.peers.enumerated() {
             switch peer {
             case .workloads(let pod, let ns):
-                if !selection.selectsAny(podSelector: pod, namespaceSelector: ns, policyNamespace: p.namespace) {
+                if !memo.selectsAny(pod, ns, p.namespace) {
                     out.append(.warning(at, code: "peer-selects-nothing", "policy \(p.id): \(word) rule #\(i + 1) peer #\(j + 1) (\(peer.summary)) selects nothing"))
                 }
             case .ipBlock(let b):
@@ -45,7 +74,7 @@ public struct PolicyLint: Sendable {
     }
 
     private func namedPortWarnings(_ p: NetworkPolicy, _ d: Direction, _ rule: NetworkPolicy.Rule, _ i: Int,
-                                   _ word: String, _ targets: [Int], _ at: String) -> [Diagnostic] {
+                                   _ word: String, _ targets: [Int], _ at: String, _ memo: Memo) -> [Diagnostic] {
         var out: [Diagnostic] = []
         let world = selection.world
         for m in rule.ports {
@@ -57,7 +86,7 @@ public struct PolicyLint: Sendable {
                 let ws = world.workloads(in: p.namespace)
                 resolves = targets.contains { ws[$0].resolve(portName: name, proto: m.proto) != nil }
             } else {
-                resolves = anyDestination(rule, p.namespace) { $0.resolve(portName: name, proto: m.proto) != nil }
+                resolves = anyDestination(rule, p.namespace, memo) { $0.resolve(portName: name, proto: m.proto) != nil }
             }
             if !resolves {
                 out.append(.warning(at, code: "named-port-unresolved", "policy \(p.id): \(word) rule #\(i + 1) named port \"\(name)\"/\(m.proto.rawValue) resolves on no \(d == .ingress ? "selected target" : "destination"), so it admits nothing"))
@@ -67,13 +96,13 @@ public struct PolicyLint: Sendable {
     }
 
     /// Does any destination of an egress rule satisfy `test`? Stops at the first.
-    private func anyDestination(_ rule: NetworkPolicy.Rule, _ ns: String, _ test: (Workload) -> Bool) -> Bool {
+    private func anyDestination(_ rule: NetworkPolicy.Rule, _ ns: String, _ memo: Memo, _ test: (Workload) -> Bool) -> Bool {
         let world = selection.world
         if rule.allowsAllPeers { return world.anyWorkload(where: test) }
         for peer in rule.peers {
             switch peer {
             case .workloads(let pod, let nsSel):
-                for n in selection.namespaces(for: nsSel, policyNamespace: ns) {
+                for n in memo.namespaces(nsSel, ns) {
                     let ws = world.workloads(in: n)
                     if selection.indices(pod ?? .everything, in: n).contains(where: { test(ws[$0]) }) { return true }
                 }
