@@ -68,6 +68,11 @@ enum RenderJSON {
         var members: [String]
     }
 
+    /// Characters that a JSON string holds as they are.
+    static func isPlain(_ s: String) -> Bool {
+        s.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+    }
+
     static func isTop(_ c: ChainSpec) -> Bool { c.name == Naming.inputChain || c.name == Naming.outputChain }
 
     static func write(_ hosts: [LegacyHost], compiler: Compiler, cache: SetTextCache,
@@ -117,8 +122,17 @@ enum RenderJSON {
         out.write("\n],\n\"sets\": [")
         for (i, name) in sets.keys.sorted().enumerated() {
             guard let set = sets[name] else { continue }
-            let o = SetOut(name: set.name, type: set.kind.rawValue, family: set.family.rawValue, members: set.entryTexts)
-            out.write((i == 0 ? "\n" : ",\n") + (try json(o)))
+            out.write(i == 0 ? "\n" : ",\n")
+            let entries = set.entryTexts
+            if entries.allSatisfy(Self.isPlain) {
+                // Addresses, networks and set names need no escaping: written as they are,
+                // in the encoder's key order, instead of through it (most of the output).
+                out.write("{\"family\":\"\(set.family.rawValue)\",\"members\":[")
+                for (j, e) in entries.enumerated() { out.write(j == 0 ? "\"" + e + "\"" : ",\"" + e + "\"") }
+                out.write("],\"name\":\"\(set.name)\",\"type\":\"\(set.kind.rawValue)\"}")
+            } else {
+                out.write(try json(SetOut(name: set.name, type: set.kind.rawValue, family: set.family.rawValue, members: entries)))
+            }
         }
         out.write("\n],\n\"warnings\": \(try json(warnings.sorted().map(\.description)))}\n")
     }
