@@ -46,6 +46,9 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("max-rss"), help: "Stop an extend run whose resident memory passes this many MB (0: no cap).")
     var maxRSSMB = 8192
 
+    @Option(help: "Timed runs per row: the table shows the median wall time and the highest peak RSS.")
+    var repeats = 3
+
     @Flag(help: "Only time the runs: skip the second render run that measures rules, sets and addresses.")
     var noMetrics = false
 
@@ -70,6 +73,7 @@ struct Bench: ParsableCommand {
             throw ValidationError("--pods, --policies and --hosts must not be negative; --namespaces at least 1")
         }
         guard timeout > 0 else { throw ValidationError("--timeout must be above 0") }
+        guard (1...20).contains(repeats) else { throw ValidationError("--repeats must be between 1 and 20") }
         guard maxRSSMB >= 0 else { throw ValidationError("--max-rss must not be negative") }
     }
 
@@ -80,7 +84,7 @@ struct Bench: ParsableCommand {
         let workFolder = work ?? FileManager.default.temporaryDirectory.appendingPathComponent("extend-bench").path
         let extend = try generateOnly ? "" : extendPath()
         let runner = Runner(extend: extend, timeout: .milliseconds(Int(timeout * 1000)),
-                            maxRSSMB: maxRSSMB > 0 ? maxRSSMB : nil, metrics: !noMetrics)
+                            maxRSSMB: maxRSSMB > 0 ? maxRSSMB : nil, metrics: !noMetrics, repeats: repeats)
 
         var inputs: [String: BenchInput] = [:]
         var results: [RowResult] = []

@@ -9,6 +9,8 @@ struct Runner {
     let timeout: Duration
     let maxRSSMB: Int?
     let metrics: Bool
+    /// Timed runs per row.
+    let repeats: Int
 
     func measure(_ row: BenchRow, _ input: BenchInput) -> RowResult {
         var result = RowResult(row: row, scale: input.cluster.scale, inputBytes: input.clusterBytes + input.inventoryBytes)
@@ -37,17 +39,30 @@ struct Runner {
 
         Log.say("\(row.title): extend \(arguments.first ?? "")…")
         let stderrPath = input.folder + "/\(row.id.rawValue).stderr"
-        let child: ChildProcess
-        do {
-            // explain's answer is read for its verdict (it lists every reason and warning: kept whole up to 16 MB).
-            let keep = if case .explain = row.work { 16 << 20 } else { 0 }
-            child = try ChildProcess(executable: extend, arguments: arguments, stderrPath: stderrPath,
-                                     timeout: timeout, maxRSSMB: maxRSSMB, keepHead: keep)
-        } catch {
-            result.notes.append(error.description)
-            return result
+        // The same run `repeats` times (this machine's timings move by a third
+        // from run to run): the median wall time, the highest peak RSS.
+        var runs: [ChildOutcome] = []
+        var child: ChildProcess?
+        for _ in 0..<repeats {
+            do {
+                // explain's answer is read for its verdict (it lists every reason and warning: kept whole up to 16 MB).
+                let keep = if case .explain = row.work { 16 << 20 } else { 0 }
+                let c = try ChildProcess(executable: extend, arguments: arguments, stderrPath: stderrPath,
+                                         timeout: timeout, maxRSSMB: maxRSSMB, keepHead: keep)
+                runs.append(c.finish())
+                child = c
+            } catch {
+                result.notes.append(error.description)
+                return result
+            }
+            if runs.last?.succeeded != true { break }
         }
-        let timed = child.finish()
+        guard var timed = runs.last, let child else { return result }
+        if runs.allSatisfy(\.succeeded) {
+            timed.wall = runs.map(\.wall).sorted()[runs.count / 2]
+            timed.maxRSSKB = runs.map(\.maxRSSKB).max() ?? timed.maxRSSKB
+            if runs.count > 1 { result.notes.append("median of \(runs.count)") }
+        }
         result.timed = timed
         Log.say("  \(ResultsTable.seconds(timed.seconds)), \(timed.maxRSSKB / 1024) MB, \(ResultsTable.bytes(timed.outputBytes))")
         result.notes += Self.describe(timed, stderrPath: stderrPath)
