@@ -30,16 +30,14 @@ extension PeerResolver {
         }
         for key in namedAtomKeysByNamespace[namespace] ?? [] where touches(key.atom.pods) {
             guard let before = namedAtoms[key] else { continue }
-            let after = computeNamedAtom(key)
-            for a in after { store(a.set) }
-            namedAtoms[key] = after.map { PortSet(port: $0.port, name: $0.set.name) }
+            let after = storing(computeNamedAtom(key))
+            namedAtoms[key] = after
             if before.map(\.port) != after.map(\.port) { named.formUnion(namedByNamedAtom[key] ?? []) }
         }
         let addresses = (old?.addresses ?? []) + (new?.addresses ?? [])
         for (key, before) in blocks where addresses.contains(where: key.block.contains) {
-            let after = computeBlock(key)
-            for a in after { store(a.set) }
-            blocks[key] = after.map { PortSet(port: $0.port, name: $0.set.name) }
+            let after = storing(computeBlock(key))
+            blocks[key] = after
             if before.map(\.port) != after.map(\.port) { named.formUnion(namedByBlock[key] ?? []) }
         }
         rebuild(targets: targets, named: named, into: &inv)

@@ -236,12 +236,16 @@ final class PeerResolver {
         "\(b.cidr) except \(b.except.map(\.description).sorted().joined(separator: ","))"
     }
 
+    /// Stores per-port sets; their ports and names.
+    func storing(_ sets: [(port: Int, set: IPSetSpec)]) -> [PortSet] {
+        for s in sets { store(s.set) }
+        return sets.map { PortSet(port: $0.port, name: $0.set.name) }
+    }
+
     /// An atom split by the number a port name resolves to on each of its workloads.
     func namedAtom(_ key: NamedAtomKey) -> [PortSet] {
         if let hit = namedAtoms[key] { return hit }
-        let sets = computeNamedAtom(key)
-        for s in sets { store(s.set) }
-        let out = sets.map { PortSet(port: $0.port, name: $0.set.name) }
+        let out = storing(computeNamedAtom(key))
         namedAtoms[key] = out
         namedAtomKeysByNamespace[key.atom.namespace, default: []].insert(key)
         return out
@@ -266,9 +270,7 @@ final class PeerResolver {
     /// The workloads' addresses inside an ipBlock, split by the number a port name resolves to.
     func block(_ key: BlockKey) -> [PortSet] {
         if let hit = blocks[key] { return hit }
-        let sets = computeBlock(key)
-        for s in sets { store(s.set) }
-        let out = sets.map { PortSet(port: $0.port, name: $0.set.name) }
+        let out = storing(computeBlock(key))
         blocks[key] = out
         return out
     }
