@@ -119,6 +119,27 @@ final class JSONPullReader {
         return n
     }
 
+    /// A non-negative integer, or nil for `null`.
+    func optionalInt() throws -> Int? {
+        guard let first = try peek() else { throw error("expected a number") }
+        if first == UInt8(ascii: "n") {
+            try skip()
+            return nil
+        }
+        var n = 0, digits = 0
+        while true {
+            while position < end, buffer[position] >= 0x30, buffer[position] <= 0x39 {
+                n = n * 10 + Int(buffer[position] - 0x30)
+                digits += 1
+                position += 1
+            }
+            if position < end { break }
+            if try !fill() { break }
+        }
+        guard digits > 0 else { throw error("expected a number") }
+        return n
+    }
+
     /// Skips one value of any kind.
     func skip() throws {
         guard let first = try peek() else { throw error("expected a value") }

@@ -1,8 +1,9 @@
 /// Reads `extend render --output json` as it streams and measures it
 /// (`RenderMetrics`), in either format:
 ///
-///     {"hosts": [{"name", "sets": ["npx-…"], "chains": {"inet": ["NPX-INPUT", "NPX-OUTPUT", "NPX-…"]},
-///                 "topChains": {"inet": {"NPX-INPUT": […], "NPX-OUTPUT": […]}}, …}],   issue 10's
+///     {"hosts": [{"name", "needsNothing", "ruleSet": ID}],                            issue 10's
+///      "ruleSets": [{"id", "digest", "sets": ["npx-…"], "chains": {"inet": ["NPX-INPUT", "NPX-OUTPUT", "NPX-…"]},
+///                    "topChains": {"inet": {"NPX-INPUT": […], "NPX-OUTPUT": […]}}}],
 ///      "chains": [{"name", "family", "rules"}],
 ///      "sets": [{"name", "type", "family", "members"}], "warnings": […]}
 ///
@@ -20,6 +21,8 @@ public final class RenderOutputScanner {
     private var hosts: [ScannedHost] = []
     /// Rules of each chain listed once at the top level (issue 10's format).
     private var chainRules: [String: Int] = [:]
+    /// Rule sets listed once at the top level, by id (issue 10's format): what hosts hold.
+    private var ruleSets: [Int: ScannedHost] = [:]
     private var metrics = RenderMetrics()
     /// Per member, the last host (1-based) that counted it: distinct counts without a Set per host.
     private var seenBy: [Int32] = []
@@ -34,6 +37,8 @@ public final class RenderOutputScanner {
     struct ScannedHost {
         var name = ""
         var digest = ""
+        /// The rule set it holds, when the document lists rule sets.
+        var ruleSet: Int?
         var rules = 0
         var setNames: [String] = []
         /// Chains named by the host, whose rules are listed at the top level.
@@ -66,7 +71,12 @@ public final class RenderOutputScanner {
     public func run() throws -> RenderMetrics {
         try reader.object { key in
             switch key {
-            case "hosts": try reader.array { try host() }
+            case "hosts": try reader.array { hosts.append(try host()) }
+            case "ruleSets":
+                try reader.array {
+                    let r = try host()
+                    if let id = r.ruleSet { ruleSets[id] = r }
+                }
             case "sets":
                 if metrics.format == nil { metrics.format = .shared }
                 try reader.array {
@@ -92,15 +102,17 @@ public final class RenderOutputScanner {
         try reader.finish()
         metrics.sharedSets = sets.count
         metrics.hosts = hosts.map(resolve)
-        for h in hosts { metrics.digests[h.name] = h.digest }
+        for h in hosts { metrics.digests[h.name] = h.ruleSet.flatMap { ruleSets[$0]?.digest } ?? h.digest }
         return metrics
     }
 
-    private func host() throws {
+    /// A host, or a rule set (the same fields; `id` for a rule set's number).
+    private func host() throws -> ScannedHost {
         var h = ScannedHost()
         try reader.object { key in
             switch key {
             case "name": h.name = try reader.string()
+            case "ruleSet", "id": h.ruleSet = try reader.optionalInt()
             case "digest": h.digest = try reader.string()
             case "chains":
                 // A name per chain (its rules at the top level or in topChains), or the chain inline.
@@ -133,7 +145,7 @@ public final class RenderOutputScanner {
             default: try reader.skip()
             }
         }
-        hosts.append(h)
+        return h
     }
 
     private func setObject() throws -> (String, ScannedSet) {
@@ -166,7 +178,14 @@ public final class RenderOutputScanner {
         return id
     }
 
-    private func resolve(_ h: ScannedHost) -> RenderMetrics.Host {
+    private func resolve(_ host: ScannedHost) -> RenderMetrics.Host {
+        var h = host
+        if let id = host.ruleSet, let r = ruleSets[id] {
+            h.digest = r.digest
+            h.rules = r.rules
+            h.setNames = r.setNames
+            h.chainNames = r.chainNames
+        }
         stampNow += 1
         var entries = h.inlineEntries
         var distinct = 0

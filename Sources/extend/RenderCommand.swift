@@ -36,22 +36,29 @@ struct RenderCommand: ParsableCommand {
     }
 }
 
-/// `render --output json`: every set and every policy chain once at the top
-/// level, by name; each host names the sets and chains it needs and carries
-/// its own top chains (`NPX-INPUT`, `NPX-OUTPUT`) rule by rule.
+/// `render --output json`: every set, every policy chain and every rule set
+/// once at the top level. Hosts that the same policies isolate (with the same
+/// ports and guard) hold the same rules: a rule set names the sets and chains
+/// it needs and carries its top chains (`NPX-INPUT`, `NPX-OUTPUT`) rule by
+/// rule, and each host names its rule set.
 ///
-///     {"hosts": [{"name", "namespace", "digest", "needsNothing", "sets": [NAME…],
-///                 "chains": {"inet": [NAME…], "inet6": […]},
-///                 "topChains": {"inet": {"NPX-INPUT": [RULE…], "NPX-OUTPUT": […]}, …}, "dropLogs"}],
+///     {"hosts": [{"name", "namespace", "needsNothing", "ruleSet": ID}],      (no ruleSet: needs nothing)
+///      "ruleSets": [{"id", "digest", "sets": [NAME…], "chains": {"inet": [NAME…], "inet6": […]},
+///                    "topChains": {"inet": {"NPX-INPUT": [RULE…], "NPX-OUTPUT": […]}, …}, "dropLogs"}],
 ///      "chains": [{"name", "family", "rules"}],
 ///      "sets": [{"name", "type", "family", "members"}], "warnings": […]}
 enum RenderJSON {
-    /// What hosts holding one rule set share, in the order the keys sort.
-    struct Shared: Encodable {
+    struct Host: Encodable {
+        var name: String
+        var namespace: String
+        var needsNothing: Bool
+        var ruleSet: Int?
+    }
+    struct RuleSet: Encodable {
         var chains: [String: [String]]
         var digest: String
         var dropLogs: [DropLogTag]
-        var needsNothing: Bool
+        var id: Int
         var sets: [String]
         var topChains: [String: [String: [String]]]
     }
@@ -82,15 +89,11 @@ enum RenderJSON {
         func json<T: Encodable>(_ v: T) throws -> String { String(decoding: try enc.encode(v), as: UTF8.self) }
         var sets: [String: IPSetSpec] = [:]
         var chains: [String: Chain] = [:]
-        // Hosts holding the same rule set share its digest and its JSON: written once, reused.
-        var shared: [Int: String] = [:]
+        var ruleSets: [Int: String] = [:]
         out.write("{\"hosts\": [")
         for (i, h) in hosts.enumerated() {
             let (s, ruleSet) = compiler.compileSharing(h)
-            let body: String
-            if let ruleSet, let hit = shared[ruleSet], s.dropLogs.isEmpty {
-                body = hit
-            } else {
+            if let ruleSet, ruleSets[ruleSet] == nil {
                 var names: [String: [String]] = [:]
                 var top: [String: [String: [String]]] = [:]
                 for set in s.sets { sets[set.name] = set }
@@ -105,14 +108,16 @@ enum RenderJSON {
                         }
                     }
                 }
-                let fields = try json(Shared(chains: names, digest: "sha256:" + RenderedHost.digest(s, cache: cache),
-                                             dropLogs: s.dropLogs, needsNothing: s.needsNothing,
-                                             sets: s.sets.map(\.name).sorted(), topChains: top))
-                // The shared fields without their closing brace; the host's name and namespace follow.
-                body = String(fields.dropLast())
-                if let ruleSet { shared[ruleSet] = body }
+                ruleSets[ruleSet] = try json(RuleSet(chains: names, digest: "sha256:" + RenderedHost.digest(s, cache: cache),
+                                                     dropLogs: s.dropLogs, id: ruleSet, sets: s.sets.map(\.name).sorted(),
+                                                     topChains: top))
             }
-            out.write((i == 0 ? "\n" : ",\n") + body + ",\"name\":" + (try json(h.name)) + ",\"namespace\":" + (try json(h.namespace)) + "}")
+            let host = Host(name: h.name, namespace: h.namespace, needsNothing: s.needsNothing, ruleSet: ruleSet)
+            out.write((i == 0 ? "\n" : ",\n") + (try json(host)))
+        }
+        out.write("\n],\n\"ruleSets\": [")
+        for (i, id) in ruleSets.keys.sorted().enumerated() {
+            out.write((i == 0 ? "\n" : ",\n") + (ruleSets[id] ?? ""))
         }
         out.write("\n],\n\"chains\": [")
         for (i, name) in chains.keys.sorted().enumerated() {

@@ -4,15 +4,17 @@ import Testing
 /// Both formats of `render --output json`, read in chunks small enough to
 /// split every token.
 @Suite struct RenderOutputScannerTests {
-    /// Issue 10's format: shared sets and policy chains, hosts naming theirs
-    /// and carrying their top chains; hosts first, as the CLI writes them.
+    /// Issue 10's format: shared sets, policy chains and rule sets, hosts
+    /// naming their rule set; hosts first, as the CLI writes them.
     static let shared = """
         {"hosts": [
+          {"name": "db-1", "namespace": "legacy", "needsNothing": false, "ruleSet": 7},
+          {"name": "idle", "namespace": "legacy", "needsNothing": true}
+         ],
+         "ruleSets": [
           {"chains": {"inet": ["NPX-INPUT", "NPX-OUTPUT", "NPX-p1"], "inet6": ["NPX-INPUT", "NPX-OUTPUT", "NPX-p2"]},
-           "digest": "sha256:00", "dropLogs": [], "needsNothing": false, "sets": ["npx-a", "npx-b", "npx-list"],
-           "topChains": {"inet": {"NPX-INPUT": ["-j x"], "NPX-OUTPUT": []}, "inet6": {"NPX-INPUT": [], "NPX-OUTPUT": []}},
-           "name": "db-1", "namespace": "legacy"},
-          {"chains": {}, "name": "idle", "needsNothing": true, "sets": [], "topChains": {}}
+           "digest": "sha256:00", "dropLogs": [], "id": 7, "sets": ["npx-a", "npx-b", "npx-list"],
+           "topChains": {"inet": {"NPX-INPUT": ["-j x"], "NPX-OUTPUT": []}, "inet6": {"NPX-INPUT": [], "NPX-OUTPUT": []}}}
          ],
          "chains": [{"family": "inet", "name": "NPX-p1", "rules": ["-A a"]}, {"family": "inet6", "name": "NPX-p2", "rules": ["-A c"]}],
          "sets": [
@@ -40,6 +42,7 @@ import Testing
         #expect(m.sharedSets == 3)
         #expect(m.warnings == 1)
         #expect(m.unknownSetNames == 0)
+        #expect(m.digests == ["db-1": "sha256:00", "idle": ""])
         #expect(m.hosts == [
             .init(name: "db-1", rules: 3, setEntries: 7, distinctAddresses: 3),  // 1 top rule + 1 + 1
             .init(name: "idle", rules: 0, setEntries: 0, distinctAddresses: 0),
@@ -50,6 +53,7 @@ import Testing
     func setsPerHost(chunk: Int) throws {
         let m = try RenderOutputScanner.scan(Array(Self.perHost.utf8), chunkSize: chunk)
         #expect(m.format == .perHost)
+        #expect(m.digests == ["db-1": "sha256:00"])
         #expect(m.hosts == [.init(name: "db-1", rules: 1, setEntries: 4, distinctAddresses: 2)])
     }
 

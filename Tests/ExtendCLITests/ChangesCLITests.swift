@@ -28,8 +28,15 @@ import Testing
     static func digests(_ manifests: [String]) throws -> [String: String] {
         let r = try CLI.run(["render", "--output", "json", "--inventory", CLI.exampleInventory] + manifests.flatMap { ["--manifests", $0] })
         #expect(r.exited(0), "\(r)")
-        let hosts = try #require(try r.json()["hosts"] as? [[String: Any]])
-        return Dictionary(uniqueKeysWithValues: hosts.compactMap { h in (h["name"] as? String).map { ($0, h["digest"] as? String ?? "") } })
+        let doc = try r.json()
+        let hosts = try #require(doc["hosts"] as? [[String: Any]])
+        var digest: [Int: String] = [:]
+        for rs in doc["ruleSets"] as? [[String: Any]] ?? [] {
+            if let id = rs["id"] as? Int { digest[id] = rs["digest"] as? String }
+        }
+        return Dictionary(uniqueKeysWithValues: hosts.compactMap { h in
+            (h["name"] as? String).map { ($0, (h["ruleSet"] as? Int).flatMap { digest[$0] } ?? "needs nothing") }
+        })
     }
 
     @Test("a readdressed pod: entry changes on exactly the hosts whose rendered rules change")

@@ -36,25 +36,35 @@ import Testing
         #expect(hosts.compactMap { $0["name"] as? String } == s.expected)
         let sets = try #require(doc["sets"] as? [[String: Any]])
         let names = sets.compactMap { $0["name"] as? String }
+        #expect(names == names.sorted() && Set(names).count == names.count, "each set once, by name")
         let policyChains = try #require(doc["chains"] as? [[String: Any]]).compactMap { $0["name"] as? String }
         #expect(policyChains == policyChains.sorted() && Set(policyChains).count == policyChains.count, "each chain once, by name")
-        #expect(names == names.sorted() && Set(names).count == names.count, "each set once, by name")
-        var needed: Set<String> = []
+        let ruleSets = try #require(doc["ruleSets"] as? [[String: Any]])
+        let byID = Dictionary(uniqueKeysWithValues: ruleSets.compactMap { r in (r["id"] as? Int).map { ($0, r) } })
+        #expect(byID.count == ruleSets.count, "each rule set once, by id")
+        var needed: Set<String> = [], used: Set<Int> = []
         for host in hosts {
-            let digest = try #require(host["digest"] as? String)
+            #expect(host["payloads"] == nil, "payloads would repeat every set's members for every host")
+            guard let id = host["ruleSet"] as? Int else {
+                #expect(host["needsNothing"] as? Bool == true, "only a host that needs nothing has no rule set")
+                continue
+            }
+            used.insert(id)
+            let rs = try #require(byID[id], "host names a rule set listed at the top")
+            let digest = try #require(rs["digest"] as? String)
             #expect(digest.hasPrefix("sha256:") && digest.count == 7 + 64, "\(digest)")
-            let hostSets = try #require(host["sets"] as? [String])
-            #expect(hostSets.allSatisfy(names.contains), "a host names sets listed at the top")
+            let hostSets = try #require(rs["sets"] as? [String])
+            #expect(hostSets.allSatisfy(names.contains), "a rule set names sets listed at the top")
             needed.formUnion(hostSets)
-            let chains = try #require(host["chains"] as? [String: [String]])
-            let top = try #require(host["topChains"] as? [String: [String: [String]]])
+            let chains = try #require(rs["chains"] as? [String: [String]])
+            let top = try #require(rs["topChains"] as? [String: [String: [String]]])
             for (family, names) in chains {
                 #expect(Array(names.prefix(2)) == ["NPX-INPUT", "NPX-OUTPUT"])
                 #expect(Set(top[family]?.keys.map { $0 } ?? []) == ["NPX-INPUT", "NPX-OUTPUT"])
-                #expect(names.dropFirst(2).allSatisfy(policyChains.contains), "a host names policy chains listed at the top")
+                #expect(names.dropFirst(2).allSatisfy(policyChains.contains), "a rule set names policy chains listed at the top")
             }
-            #expect(host["payloads"] == nil, "payloads would repeat every set's members for every host")
         }
+        #expect(Set(byID.keys) == used, "exactly the rule sets the listed hosts hold")
         #expect(Set(names) == needed, "exactly the sets the listed hosts need")
         for set in sets where set["type"] as? String == "list:set" {
             #expect((set["members"] as? [String])?.allSatisfy(names.contains) == true, "a list's members are listed sets")
@@ -70,22 +80,23 @@ import Testing
         let hosts = try #require(doc["hosts"] as? [[String: Any]])
         let host = try #require(hosts.first)
         #expect(host["namespace"] as? String == "live")
+        let rs = try #require((doc["ruleSets"] as? [[String: Any]])?.first { $0["id"] as? Int == host["ruleSet"] as? Int })
         let sets = try #require(doc["sets"] as? [[String: Any]])
         #expect(sets.contains { ($0["members"] as? [String])?.contains("198.18.2.10") == true && $0["type"] as? String == "hash:net" },
                 "the egress set holds backup-01")
-        let chains = try #require(host["chains"] as? [String: [String]])
+        let chains = try #require(rs["chains"] as? [String: [String]])
         #expect(Set(chains.keys) == ["inet", "inet6"])
-        let top = try #require(host["topChains"] as? [String: [String: [String]]])
+        let top = try #require(rs["topChains"] as? [String: [String: [String]]])
         #expect(top["inet"]?["NPX-INPUT"]?.contains { $0.contains("-m comment --comment live/billing-db") } == true)
         let policyChains = try #require(doc["chains"] as? [[String: Any]])
         let own = policyChains.filter { chains["inet"]?.contains($0["name"] as? String ?? "") == true }
         #expect(!own.isEmpty && own.allSatisfy { $0["family"] as? String == "inet" && !(($0["rules"] as? [String]) ?? []).isEmpty })
-        let drops = try #require(host["dropLogs"] as? [[String: Any]])
+        let drops = try #require(rs["dropLogs"] as? [[String: Any]])
         #expect(Set(drops.compactMap { $0["direction"] as? String }) == ["Ingress", "Egress"])
 
         // The text header carries the same digest.
         let text = try CLI.run(["render", "--host", "billing-db-01"] + CLI.example)
-        let digest = try #require(host["digest"] as? String)
+        let digest = try #require(rs["digest"] as? String)
         #expect(text.stdoutText.hasPrefix("== billing-db-01 (live/billing-db-01) digest \(digest)\n"), "\(text)")
     }
 
