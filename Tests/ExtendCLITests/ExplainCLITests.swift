@@ -153,8 +153,11 @@ import Testing
     /// billing-db-01's drop-log prefix for `direction`, from `render --output json`.
     static func prefix(_ direction: String) throws -> String {
         let r = try CLI.run(["render", "--output", "json", "--host", "billing-db-01"] + CLI.example)
-        let hosts = try #require(try r.json()["hosts"] as? [[String: Any]], "\(r)")
-        let tags = try #require(hosts.first?["dropLogs"] as? [[String: Any]], "\(r)")
+        let doc = try r.json()
+        let hosts = try #require(doc["hosts"] as? [[String: Any]], "\(r)")
+        // The host's drop logs are those of the rule set it holds.
+        let ruleSet = try #require((doc["ruleSets"] as? [[String: Any]])?.first { $0["id"] as? Int == hosts.first?["ruleSet"] as? Int })
+        let tags = try #require(ruleSet["dropLogs"] as? [[String: Any]], "\(r)")
         let tag = try #require(tags.first { $0["direction"] as? String == direction }, "\(tags)")
         return try #require(tag["prefix"] as? String)
     }
