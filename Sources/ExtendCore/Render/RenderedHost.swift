@@ -60,40 +60,6 @@ public final class SetTextCache {
     }
 }
 
-/// The canonical listing used for digests and diffs. Desired and observed
-/// states print through the same function, so a line differs only when the
-/// rules do.
-public enum StateText {
-    /// - Parameter members: list each set's members (for people and diffs),
-    ///   or only its name, which is a hash of them (for digests).
-    public static func desired(_ s: HostDesiredState, members: Bool = true) -> String {
-        var families: [AddressFamily: (sets: [IPSetSpec], chains: [ChainSpec], jumps: [String])] = [:]
-        for t in s.tables {
-            let jumps = Direction.allCases.map { "-A \(Naming.builtinChain($0)) -j \(Naming.topChain($0))" }
-            families[t.family] = (t.sets, t.chains, jumps)
-        }
-        return render(families, members: members)
-    }
-
-    static func render(_ families: [AddressFamily: (sets: [IPSetSpec], chains: [ChainSpec], jumps: [String])], members: Bool = true) -> String {
-        var out = ""
-        for f in AddressFamily.allCases {
-            guard let t = families[f] else { continue }
-            let cmd = f == .inet ? "iptables" : "ip6tables"
-            for s in t.sets.sorted(by: { $0.name < $1.name }) {
-                out += "ipset \(s.name) \(s.kind.rawValue)" + (s.kind == .hashNet ? " family \(f.rawValue)\n" : "\n")
-                if members { for e in s.entryTexts { out += "ipset \(s.name) add \(e)\n" } }
-            }
-            for j in t.jumps { out += "\(cmd) \(j)\n" }
-            for c in t.chains {
-                out += "\(cmd) :\(c.name)\n"
-                for r in c.rules { out += "\(cmd) -A \(c.name) \(r)\n" }
-            }
-        }
-        return out
-    }
-}
-
 extension RenderedHost {
     /// The section `extend render` prints for a host.
     public func text(_ host: LegacyHost, dropLogs: [DropLogTag] = []) -> String {
