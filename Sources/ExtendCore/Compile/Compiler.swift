@@ -124,8 +124,7 @@ public final class Compiler {
     }
 
     /// Forgets a policy's chains (it changed, or a peer memo it used did).
-    func dropChains(of policy: String) { chainCache[policy] = nil
-    }
+    func dropChains(of policy: String) { chainCache[policy] = nil }
 
     /// The accept rules of one policy in one direction and family.
     private func policyRules(_ p: NetworkPolicy, _ d: Direction, _ f: AddressFamily, host: Workload,
@@ -136,8 +135,8 @@ public final class Compiler {
             return t.set
         }
         for rule in p.rules(d) {
-            let targets: [PeerTarget] = peers.targets(rule, policyNamespace: p.namespace, family: f)
-            policiesByTarget[peers.id(PeerResolver.TargetKey(namespace: p.namespace, rule: rule, family: f)), default: []].insert(p.id)
+            let (target, targets) = peers.targets(rule, policyNamespace: p.namespace, family: f)
+            policiesByTarget[target, default: []].insert(p.id)
             // Ports name the receiving side's ports: this host for ingress,
             // each destination for egress.
             var plain: [PortClause] = []
@@ -167,8 +166,9 @@ public final class Compiler {
             }
             for m in named {
                 guard case .named(let name)? = m.port else { continue }
-                policiesByNamed[peers.id(PeerResolver.NamedKey(target: .init(namespace: p.namespace, rule: rule, family: f), name: name, proto: m.proto)), default: []].insert(p.id)
-                for (port, t) in peers.destinationsByPort(rule, policyNamespace: p.namespace, family: f, name: name, proto: m.proto) {
+                let (named, byPort) = peers.destinationsByPort(rule, policyNamespace: p.namespace, family: f, name: name, proto: m.proto)
+                policiesByNamed[named, default: []].insert(p.id)
+                for (port, t) in byPort {
                     out.append(Rules.accept(d, set: use(t), port: PortClause(proto: m.proto, range: port...port)))
                 }
             }

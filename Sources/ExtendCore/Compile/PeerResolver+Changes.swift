@@ -54,8 +54,11 @@ extension PeerResolver {
         }
         let appearedOrWent = (old == nil) != (new == nil)
         namespaceMemo = [:]
-        let targets = Set(targetCache.keys.filter { touches($0.rule) }.map(id))
-        let named = Set(namedCache.keys.filter { touches($0.target.rule) || (appearedOrWent && $0.target.rule.allowsAllPeers) }.map(id))
+        let targets = Set(targetCache.keys.filter { touches(targetIDs.keys[$0].rule) })
+        let named = Set(namedCache.keys.filter {
+            let rule = namedIDs.keys[$0].target.rule
+            return touches(rule) || (appearedOrWent && rule.allowsAllPeers)
+        })
         rebuild(targets: targets, named: named, into: &inv)
     }
 
@@ -63,10 +66,10 @@ extension PeerResolver {
     /// changed; other sets (a rule appears or goes) → a change of shape.
     private func rebuild(targets: Set<Int>, named: Set<Int>, into inv: inout Invalidation) {
         for t in targets {
-            let key = targetKeys[t]
-            guard let before = targetCache[key] else { continue }
-            targetCache[key] = nil
-            let after = self.targets(key.rule, policyNamespace: key.namespace, family: key.family)
+            let key = targetIDs.keys[t]
+            guard let before = targetCache[t] else { continue }
+            targetCache[t] = nil
+            let after = self.targets(key.rule, policyNamespace: key.namespace, family: key.family).targets
             if before.map(\.set) == after.map(\.set) {
                 inv.lists.formUnion(after.compactMap(\.set).filter { spec($0)?.kind == .listSet })
             } else {
@@ -74,11 +77,11 @@ extension PeerResolver {
             }
         }
         for n in named {
-            let key = namedKeys[n]
-            guard let before = namedCache[key] else { continue }
-            namedCache[key] = nil
+            let key = namedIDs.keys[n]
+            guard let before = namedCache[n] else { continue }
+            namedCache[n] = nil
             let after = destinationsByPort(key.target.rule, policyNamespace: key.target.namespace, family: key.target.family,
-                                           name: key.name, proto: key.proto)
+                                           name: key.name, proto: key.proto).targets
             if before.map(\.port) == after.map(\.port) && before.map(\.target.set) == after.map(\.target.set) {
                 inv.lists.formUnion(after.compactMap(\.target.set).filter { spec($0)?.kind == .listSet })
             } else {

@@ -17,8 +17,9 @@ final class PeerResolver {
     var atoms: [AtomKey: String?] = [:]
     var namedAtoms: [NamedAtomKey: [PortSet]] = [:]
     var blocks: [BlockKey: [PortSet]] = [:]
-    var targetCache: [TargetKey: [PeerTarget]] = [:]
-    var namedCache: [NamedKey: [(port: Int, target: PeerTarget)]] = [:]
+    /// By target number (`targetIDs`), named-port target number (`namedIDs`).
+    var targetCache: [Int: [PeerTarget]] = [:]
+    var namedCache: [Int: [(port: Int, target: PeerTarget)]] = [:]
 
     // What each memo was built from.
     var atomKeysByNamespace: [String: Set<AtomKey>] = [:]
@@ -28,26 +29,10 @@ final class PeerResolver {
     var namedByBlock: [BlockKey: Set<Int>] = [:]
     /// Targets and named-port targets by number: a key holds a whole rule,
     /// too costly to hash once for every namespace it reaches.
-    private(set) var targetKeys: [TargetKey] = []
-    private var targetIDs: [TargetKey: Int] = [:]
-    private(set) var namedKeys: [NamedKey] = []
-    private var namedIDs: [NamedKey: Int] = [:]
+    var targetIDs = Interner<TargetKey>()
+    var namedIDs = Interner<NamedKey>()
     /// Namespaces each namespace selector picks.
     var namespaceMemo: [LabelSelector: [String]] = [:]
-
-    func id(_ k: TargetKey) -> Int {
-        if let i = targetIDs[k] { return i }
-        targetKeys.append(k)
-        targetIDs[k] = targetKeys.count - 1
-        return targetKeys.count - 1
-    }
-
-    func id(_ k: NamedKey) -> Int {
-        if let i = namedIDs[k] { return i }
-        namedKeys.append(k)
-        namedIDs[k] = namedKeys.count - 1
-        return namedKeys.count - 1
-    }
 
     /// Namespaces a peer reaches (memoised per selector).
     func namespaces(for nsSel: LabelSelector?, policyNamespace: String) -> [String] {
@@ -111,21 +96,22 @@ final class PeerResolver {
 
     /// One target per rule when the rule admits every peer (no set); else one
     /// for all selector peers together and one per ipBlock, because an
-    /// ipBlock's `except` must narrow only that peer.
-    func targets(_ rule: NetworkPolicy.Rule, policyNamespace: String, family f: AddressFamily) -> [PeerTarget] {
+    /// ipBlock's `except` must narrow only that peer. With the target's
+    /// number, which the compiler records its policy under.
+    func targets(_ rule: NetworkPolicy.Rule, policyNamespace: String, family f: AddressFamily) -> (id: Int, targets: [PeerTarget]) {
         let key = TargetKey(namespace: policyNamespace, rule: rule, family: f)
-        if let hit = targetCache[key] { return hit }
-        let out = resolveTargets(key)
-        targetCache[key] = out
-        return out
+        let me = targetIDs.id(key)
+        if let hit = targetCache[me] { return (me, hit) }
+        let out = resolveTargets(key, me)
+        targetCache[me] = out
+        return (me, out)
     }
 
-    private func resolveTargets(_ key: TargetKey) -> [PeerTarget] {
+    private func resolveTargets(_ key: TargetKey, _ me: Int) -> [PeerTarget] {
         let rule = key.rule, f = key.family
-        if rule.allowsAllPeers { return [PeerTarget(set: nil, sets: [])] }
+        if rule.allowsAllPeers { return [PeerTarget(set: nil)] }
         var out: [PeerTarget] = []
         var group = Group()
-        let me = id(key)
         for peer in rule.peers {
             guard case .workloads(let pod, let nsSel) = peer else { continue }
             let pods = pod ?? .everything
@@ -141,7 +127,7 @@ final class PeerResolver {
             if case .ipBlock(let b) = peer, let m = PeerResolver.members(of: b, family: f) {
                 let set = IPSetSpec.make(family: f, members: m)
                 store(set)
-                out.append(PeerTarget(set: set.name, sets: [set.name]))
+                out.append(PeerTarget(set: set.name))
             }
         }
         return out
@@ -181,21 +167,21 @@ final class PeerResolver {
     /// Egress to a named port: destinations grouped by the number the name
     /// resolves to on each, since "the port name is resolved on each pod".
     func destinationsByPort(_ rule: NetworkPolicy.Rule, policyNamespace: String, family f: AddressFamily,
-                            name: String, proto: Proto) -> [(port: Int, target: PeerTarget)] {
+                            name: String, proto: Proto) -> (id: Int, targets: [(port: Int, target: PeerTarget)]) {
         let key = NamedKey(target: TargetKey(namespace: policyNamespace, rule: rule, family: f), name: name, proto: proto)
-        if let hit = namedCache[key] { return hit }
-        let out = resolveDestinationsByPort(key)
-        namedCache[key] = out
-        return out
+        let me = namedIDs.id(key)
+        if let hit = namedCache[me] { return (me, hit) }
+        let out = resolveDestinationsByPort(key, me)
+        namedCache[me] = out
+        return (me, out)
     }
 
-    private func resolveDestinationsByPort(_ key: NamedKey) -> [(port: Int, target: PeerTarget)] {
+    private func resolveDestinationsByPort(_ key: NamedKey, _ me: Int) -> [(port: Int, target: PeerTarget)] {
         let rule = key.target.rule, f = key.target.family
         // The group of every port stands for the whole rule: its name stays
         // put as workloads and their ports come and go.
         var whole = Group()
         var groups: [Int: Group] = [:]
-        let me = id(key)
         func addAtoms(_ ns: String, _ pods: LabelSelector) {
             let a = NamedAtomKey(atom: AtomKey(namespace: ns, pods: pods, family: f), name: key.name, proto: key.proto)
             namedByNamedAtom[a, default: []].insert(me)
@@ -323,19 +309,18 @@ final class PeerResolver {
             guard !atoms.isEmpty else { return nil }
             let members = atoms.sorted()
             if !spans && definitions.count == 1 && members.count == 1 {
-                return PeerTarget(set: members[0], sets: members)
+                return PeerTarget(set: members[0])
             }
             let list = IPSetSpec(list: Naming.setName("list\n\(f.rawValue)\n\(kind)\n" + definitions.sorted().joined(separator: "\n")),
                                  family: f, children: members)
             store(list)
-            return PeerTarget(set: list.name, sets: [list.name] + members)
+            return PeerTarget(set: list.name)
         }
     }
 }
 
 struct PeerTarget: Hashable {
-    /// The set a rule matches; nil: every peer (no set match).
+    /// The set a rule matches (a list brings its members, from the set
+    /// table, to each host that holds it); nil: every peer (no set match).
     var set: String?
-    /// That set and, for a list, its members: everything the host must hold for it.
-    var sets: [String]
 }
