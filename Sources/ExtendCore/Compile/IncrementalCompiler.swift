@@ -22,7 +22,7 @@ public final class IncrementalCompiler {
     public init(world: World, extraGuard: [CIDR] = []) {
         compiler = Compiler(world: world)
         self.extraGuard = extraGuard
-        for h in world.hosts { record(h, compiler.compile(h, extraGuard: extraGuard)) }
+        for h in world.hosts { update(h, from: nil, to: compiler.compile(h, extraGuard: extraGuard), reisolate: true) }
     }
 
     public var world: World { compiler.world }
@@ -181,7 +181,8 @@ public final class IncrementalCompiler {
         return Set(Direction.allCases.flatMap { selection.isolating(me, $0).map(\.id) })
     }
 
-    /// Records a recompiled host, touching only the set names it gained or lost.
+    /// Records a host as compiled, touching only the set names it gained or
+    /// lost, and its isolating policies only when they may have changed.
     private func update(_ h: LegacyHost, from old: HostDesiredState?, to new: HostDesiredState, reisolate: Bool) {
         skeletons[h.name] = new
         let before = Set(old?.sets.map(\.name) ?? []), after = Set(new.sets.map(\.name))
@@ -191,14 +192,6 @@ public final class IncrementalCompiler {
         }
         guard reisolate else { return }
         for p in policiesOfHost[h.name] ?? [] { hostsByPolicy[p]?.remove(h.name) }
-        let policies = isolatingPolicies(h)
-        policiesOfHost[h.name] = policies
-        for p in policies { hostsByPolicy[p, default: []].insert(h.name) }
-    }
-
-    private func record(_ h: LegacyHost, _ s: HostDesiredState) {
-        skeletons[h.name] = s
-        for set in s.sets { hostsBySet[set.name, default: []].insert(h.name) }
         let policies = isolatingPolicies(h)
         policiesOfHost[h.name] = policies
         for p in policies { hostsByPolicy[p, default: []].insert(h.name) }
