@@ -53,7 +53,7 @@ extension PeerResolver {
             }
         }
         let appearedOrWent = (old == nil) != (new == nil)
-        namespaceMemo = [:]
+        namespaceSelections.forget()
         let targets = Set(targetCache.keys.filter { touches(targetIDs.keys[$0].rule) })
         let named = Set(namedCache.keys.filter {
             let rule = namedIDs.keys[$0].target.rule

@@ -31,16 +31,11 @@ final class PeerResolver {
     /// too costly to hash once for every namespace it reaches.
     var targetIDs = Interner<TargetKey>()
     var namedIDs = Interner<NamedKey>()
-    /// Namespaces each namespace selector picks.
-    var namespaceMemo: [LabelSelector: [String]] = [:]
+    var namespaceSelections = NamespaceSelections()
 
     /// Namespaces a peer reaches (memoised per selector).
     func namespaces(for nsSel: LabelSelector?, policyNamespace: String) -> [String] {
-        guard let nsSel else { return [policyNamespace] }
-        if let hit = namespaceMemo[nsSel] { return hit }
-        let out = selection.namespaces(for: nsSel, policyNamespace: policyNamespace)
-        namespaceMemo[nsSel] = out
-        return out
+        namespaceSelections.namespaces(for: nsSel, policyNamespace: policyNamespace, in: selection)
     }
 
     struct PortSet: Hashable {

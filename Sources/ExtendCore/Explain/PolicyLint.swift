@@ -31,7 +31,7 @@ public struct PolicyLint: Sendable {
     /// Answers that many policies ask alike (the same peer in many policies).
     private final class Memo {
         let selection: Selection
-        var namespaces: [LabelSelector: [String]] = [:]
+        var selections = NamespaceSelections()
         var selects: [PeerKey: Bool] = [:]
         struct PeerKey: Hashable {
             var pods: LabelSelector
@@ -40,11 +40,7 @@ public struct PolicyLint: Sendable {
         init(_ s: Selection) { selection = s }
 
         func namespaces(_ nsSel: LabelSelector?, _ policyNamespace: String) -> [String] {
-            guard let nsSel else { return [policyNamespace] }
-            if let hit = namespaces[nsSel] { return hit }
-            let out = selection.namespaces(for: nsSel, policyNamespace: policyNamespace)
-            namespaces[nsSel] = out
-            return out
+            selections.namespaces(for: nsSel, policyNamespace: policyNamespace, in: selection)
         }
 
         func selectsAny(_ pod: LabelSelector?, _ nsSel: LabelSelector?, _ policyNamespace: String) -> Bool {
