@@ -159,7 +159,7 @@ public final class IncrementalCompiler {
         var setDeltas: [String: CompileDelta.SetEntries] = [:]
         for (name, before) in journal {
             guard let after = peers.spec(name), let holders = hostsBySet[name], !holders.isEmpty else { continue }
-            let (del, add) = Payloads.sortedDifference(before.entryTexts.sorted(), after.entryTexts.sorted())
+            let (del, add) = SortedMerge.difference(before.entryTexts.sorted(), after.entryTexts.sorted())
             if del.isEmpty && add.isEmpty { continue }
             setDeltas[name] = .init(delete: del, add: add)
             for h in holders where out[h] == nil && !recompile.contains(h) {

@@ -59,11 +59,13 @@ public enum StateDiff {
     /// Changes between two sorted lists, and how many members both hold.
     static func mergeSorted<T: Comparable & CustomStringConvertible>(_ a: [T], _ b: [T]) -> ([(Character, String)], Int) {
         var out: [(Character, String)] = []
-        var i = 0, j = 0, same = 0
-        while i < a.count || j < b.count {
-            if j == b.count || (i < a.count && a[i] < b[j]) { out.append(("-", a[i].description)); i += 1 }
-            else if i == a.count || b[j] < a[i] { out.append(("+", b[j].description)); j += 1 }
-            else { same += 1; i += 1; j += 1 }
+        var same = 0
+        SortedMerge.walk(a, b) { x, side in
+            switch side {
+            case .onlyFirst: out.append(("-", x.description))
+            case .onlySecond: out.append(("+", x.description))
+            case .both: same += 1
+            }
         }
         return (out, same)
     }

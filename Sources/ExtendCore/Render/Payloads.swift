@@ -37,30 +37,18 @@ public enum Payloads {
         var del: [String] = [], add: [String] = []
         switch want.kind {
         case .hashNet:
-            let (d, a) = sortedDifference(have.members, want.members)
+            let (d, a) = SortedMerge.difference(have.members, want.members)
             // An entry is deleted by its network alone, whatever its nomatch flag.
             del = d.map { $0.cidr.isHost ? $0.cidr.address.description : $0.cidr.description }
             add = a.map(\.description)
         case .listSet:
-            (del, add) = sortedDifference(have.children, want.children)
+            (del, add) = SortedMerge.difference(have.children, want.children)
         }
         guard del.count + add.count <= max(8, want.entryCount / 2) else { return nil }
         var out = ""
         for e in del { out += "del \(want.name) \(e) -exist\n" }
         for e in add { out += "add \(want.name) \(e) -exist\n" }
         return out
-    }
-
-    /// What only `a` holds and what only `b` holds, both sorted.
-    static func sortedDifference<T: Comparable>(_ a: [T], _ b: [T]) -> (onlyA: [T], onlyB: [T]) {
-        var i = 0, j = 0
-        var onlyA: [T] = [], onlyB: [T] = []
-        while i < a.count || j < b.count {
-            if j == b.count || (i < a.count && a[i] < b[j]) { onlyA.append(a[i]); i += 1 }
-            else if i == a.count || b[j] < a[i] { onlyB.append(b[j]); j += 1 }
-            else { i += 1; j += 1 }
-        }
-        return (onlyA, onlyB)
     }
 
     /// `create … -exist` succeeds on an existing set only if its limits are
