@@ -36,7 +36,7 @@ public struct World: Sendable {
             let w = pod.workload
             byNS[w.namespace, default: []].append(w)
             refs.insert(w.ref)
-            for a in w.addresses where owner[a] == nil { owner[a] = "pod \(w.ref)" }
+            for a in w.addresses where owner[a] == nil { owner[a] = World.ownerText(w) }
         }
         for host in inventory.hosts {
             let w = host.workload
@@ -52,7 +52,7 @@ public struct World: Sendable {
                 if let other = owner[a] {
                     problems.append(.error(at, "address \(a) of host \"\(host.name)\" is already used by \(other)"))
                 } else {
-                    owner[a] = "host \(host.name)"
+                    owner[a] = World.ownerText(w)
                 }
             }
             byNS[w.namespace, default: []].append(w)
@@ -90,6 +90,9 @@ public struct World: Sendable {
 
     public func host(named name: String) -> LegacyHost? { hosts.first { $0.name == name } }
 
+    /// How `owner(of:)` names a workload: "pod ns/name" or "host name" (host names are unique).
+    static func ownerText(_ w: Workload) -> String { w.kind == .pod ? "pod \(w.ref)" : "host \(w.name)" }
+
     /// Who holds this address, if anyone ("pod ns/name" or "host name").
     public func owner(of address: IPAddress) -> String? { ownerOfAddress[address] }
 
@@ -120,12 +123,12 @@ extension World {
         if let i = members[namespace]?.index(name: name, kind: kind) { old = list.remove(at: i) }
         if old == nil && new == nil { return nil }
         if let old {
-            let owner = "\(kind == .pod ? "pod" : "host") \(kind == .pod ? old.ref : old.name)"
+            let owner = World.ownerText(old)
             for a in old.addresses where ownerOfAddress[a] == owner { ownerOfAddress[a] = nil }
         }
         if let new {
             list.append(new)
-            let owner = "\(kind == .pod ? "pod" : "host") \(kind == .pod ? new.ref : new.name)"
+            let owner = World.ownerText(new)
             for a in new.addresses where ownerOfAddress[a] == nil { ownerOfAddress[a] = owner }
         }
         members[namespace] = list.isEmpty ? nil : NamespaceMembers(list)
