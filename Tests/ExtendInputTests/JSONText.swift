@@ -38,7 +38,7 @@ enum JSONText {
                 for (i, entry) in tree.entries(id).enumerated() {
                     if i > 0 { out += ", " }
                     moveTo(entry.key)
-                    out += JSONText.quote(tree.text(entry.key) ?? "")
+                    out += ManagedHostsFile.quote(tree.text(entry.key) ?? "")
                     out += ": "
                     value(entry.value)
                 }
@@ -51,7 +51,7 @@ enum JSONText {
                 }
                 out += "]"
             case .quotedScalar:
-                out += JSONText.quote(tree.text(id) ?? "")
+                out += ManagedHostsFile.quote(tree.text(id) ?? "")
             case .plainScalar:
                 let text = tree.text(id) ?? ""
                 switch ScalarValue(plain: text) {
@@ -61,7 +61,7 @@ enum JSONText {
                 case .otherNumber(let s) where s.wholeMatch(of: /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?/) != nil:
                     out += s
                 case .otherNumber, .ambiguous, .string:
-                    out += JSONText.quote(text)
+                    out += ManagedHostsFile.quote(text)
                 }
             }
         }
@@ -72,23 +72,5 @@ enum JSONText {
                 line += 1
             }
         }
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
