@@ -2,13 +2,16 @@
 /// (`RenderMetrics`), in either format:
 ///
 ///     {"hosts": [{"name", "needsNothing", "ruleSet": ID}],                            issue 10's
-///      "ruleSets": [{"id", "digest", "sets": ["npx-…"], "chains": {"inet": ["NPX-INPUT", "NPX-OUTPUT", "NPX-…"]},
+///      "ruleSets": [{"id", "digest", "matchSets": ["npx-…"], "chains": {"inet": ["NPX-INPUT", "NPX-OUTPUT", "NPX-…"]},
 ///                    "topChains": {"inet": {"NPX-INPUT": […], "NPX-OUTPUT": […]}}}],
 ///      "chains": [{"name", "family", "rules"}],
 ///      "sets": [{"name", "type", "family", "members"}], "warnings": […]}
 ///
 ///     {"hosts": [{"name", "sets": [{"name", "family", "members"}], "chains": …, "payloads": …}],
 ///      "warnings": […]}                                            before it
+///
+/// A host needs the sets its rules match and the members of the lists among
+/// them (`matchSets`; an earlier form of issue 10's listed all of them as `sets`).
 ///
 /// Keys may come in any order (the CLI sorts them, so `hosts` comes before
 /// `sets`): hosts are resolved against the shared sets at the end. Member
@@ -17,6 +20,7 @@
 public final class RenderOutputScanner {
     private let reader: JSONPullReader
     private var memberIndex: [String: Int32] = [:]
+    private var memberNames: [String] = []
     private var sets: [String: ScannedSet] = [:]
     private var hosts: [ScannedHost] = []
     /// Rules of each chain listed once at the top level (issue 10's format).
@@ -32,6 +36,8 @@ public final class RenderOutputScanner {
         var entries: Int
         /// Interned hash:net members, nomatch left out; empty for a list:set.
         var addresses: [Int32]
+        /// A list:set's members, by name.
+        var children: [String] = []
     }
 
     struct ScannedHost {
@@ -131,7 +137,7 @@ public final class RenderOutputScanner {
                 try reader.object { _ in
                     try reader.object { _ in h.rules += try reader.count() }
                 }
-            case "sets":
+            case "sets", "matchSets":
                 try reader.array {
                     if try reader.peek() == JSONPullReader.quote {
                         h.setNames.append(try reader.string())
@@ -153,6 +159,7 @@ public final class RenderOutputScanner {
         var type: String?
         var entries = 0
         var members: [Int32] = []
+        var texts: [String] = []
         try reader.object { key in
             switch key {
             case "name": name = try reader.string()
@@ -161,19 +168,26 @@ public final class RenderOutputScanner {
                 try reader.array {
                     let m = try reader.string()
                     entries += 1
-                    if !m.hasSuffix(" nomatch") { members.append(intern(m)) }
+                    if type == "list:set" { texts.append(m) } else if !m.hasSuffix(" nomatch") { members.append(intern(m)) }
                 }
             default: try reader.skip()
             }
         }
-        // No type: the older format, whose sets all hold addresses.
-        return (name, ScannedSet(entries: entries, addresses: type == "list:set" ? [] : members))
+        // No type: the older format, whose sets all hold addresses. (The CLI sorts keys: type comes after members.)
+        if type == "list:set" {
+            return (name, ScannedSet(entries: entries, addresses: [], children: texts.isEmpty ? members.map(memberText) : texts))
+        }
+        return (name, ScannedSet(entries: entries, addresses: members))
     }
+
+    /// The text of an interned member (list members read before the list's type).
+    private func memberText(_ id: Int32) -> String { memberNames[Int(id)] }
 
     private func intern(_ member: String) -> Int32 {
         if let id = memberIndex[member] { return id }
         let id = Int32(memberIndex.count)
         memberIndex[member] = id
+        memberNames.append(member)
         seenBy.append(0)
         return id
     }
@@ -197,14 +211,18 @@ public final class RenderOutputScanner {
         }
         count(h.inlineAddresses)
         var named = Set<String>()
-        for name in h.setNames where named.insert(name).inserted {
+        func add(_ name: String) {
+            guard named.insert(name).inserted else { return }
             guard let set = sets[name] else {
                 metrics.unknownSetNames += 1
-                continue
+                return
             }
             entries += set.entries
             count(set.addresses)
+            // A list brings its members.
+            for child in set.children { add(child) }
         }
+        for name in h.setNames { add(name) }
         let listed = h.chainNames.reduce(0) { $0 + (chainRules[$1] ?? 0) }
         return RenderMetrics.Host(name: h.name, rules: h.rules + listed, setEntries: entries, distinctAddresses: distinct)
     }

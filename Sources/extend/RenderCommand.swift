@@ -38,12 +38,14 @@ struct RenderCommand: ParsableCommand {
 
 /// `render --output json`: every set, every policy chain and every rule set
 /// once at the top level. Hosts that the same policies isolate (with the same
-/// ports and guard) hold the same rules: a rule set names the sets and chains
-/// it needs and carries its top chains (`NPX-INPUT`, `NPX-OUTPUT`) rule by
-/// rule, and each host names its rule set.
+/// ports and guard) hold the same rules: a rule set names its chains and the
+/// sets its rules match, and carries its top chains (`NPX-INPUT`,
+/// `NPX-OUTPUT`) rule by rule, and each host names its rule set. A host needs
+/// the sets its rule set matches and the members of the lists among them:
+/// listing those in every rule set grew with rule sets × namespaces.
 ///
 ///     {"hosts": [{"name", "namespace", "needsNothing", "ruleSet": ID}],      (no ruleSet: needs nothing)
-///      "ruleSets": [{"id", "digest", "sets": [NAME…], "chains": {"inet": [NAME…], "inet6": […]},
+///      "ruleSets": [{"id", "digest", "matchSets": [NAME…], "chains": {"inet": [NAME…], "inet6": […]},
 ///                    "topChains": {"inet": {"NPX-INPUT": [RULE…], "NPX-OUTPUT": […]}, …}, "dropLogs"}],
 ///      "chains": [{"name", "family", "rules"}],
 ///      "sets": [{"name", "type", "family", "members"}], "warnings": […]}
@@ -54,12 +56,13 @@ enum RenderJSON {
         var needsNothing: Bool
         var ruleSet: Int?
     }
-    struct RuleSet: Encodable {
+    struct RuleSetOut: Encodable {
         var chains: [String: [String]]
         var digest: String
         var dropLogs: [DropLogTag]
         var id: Int
-        var sets: [String]
+        /// The sets its rules match; a list's members are sets of their own, in the top-level list.
+        var matchSets: [String]
         var topChains: [String: [String: [String]]]
     }
     struct Chain: Encodable {
@@ -92,14 +95,21 @@ enum RenderJSON {
         var ruleSets: [Int: String] = [:]
         out.write("{\"hosts\": [")
         for (i, h) in hosts.enumerated() {
-            let (s, ruleSet) = compiler.compileSharing(h)
-            if let ruleSet, ruleSets[ruleSet] == nil {
+            let compiled = compiler.ruleSet(h)
+            if let (rules, id) = compiled, ruleSets[id] == nil {
                 var names: [String: [String]] = [:]
                 var top: [String: [String: [String]]] = [:]
-                for set in s.sets { sets[set.name] = set }
-                for t in s.tables {
+                var matched: [String] = []
+                for t in rules.tables {
                     let f = t.family.rawValue
                     names[f] = t.chains.map(\.name)
+                    matched += t.matched
+                    for name in t.matched where sets[name] == nil {
+                        guard let set = compiler.set(named: name) else { continue }
+                        sets[name] = set
+                        // A list brings its members.
+                        for child in set.children where sets[child] == nil { sets[child] = compiler.set(named: child) }
+                    }
                     for c in t.chains {
                         if isTop(c) {
                             top[f, default: [:]][c.name] = c.rules.map(\.description)
@@ -108,11 +118,11 @@ enum RenderJSON {
                         }
                     }
                 }
-                ruleSets[ruleSet] = try json(RuleSet(chains: names, digest: "sha256:" + RenderedHost.digest(s, cache: cache),
-                                                     dropLogs: s.dropLogs, id: ruleSet, sets: s.sets.map(\.name).sorted(),
-                                                     topChains: top))
+                let digest = RenderedHost.digest(rules, cache: cache, set: compiler.set(named:))
+                ruleSets[id] = try json(RuleSetOut(chains: names, digest: "sha256:" + digest, dropLogs: rules.dropLogs,
+                                                   id: id, matchSets: matched.sorted(), topChains: top))
             }
-            let host = Host(name: h.name, namespace: h.namespace, needsNothing: s.needsNothing, ruleSet: ruleSet)
+            let host = Host(name: h.name, namespace: h.namespace, needsNothing: compiled == nil, ruleSet: compiled?.id)
             out.write((i == 0 ? "\n" : ",\n") + (try json(host)))
         }
         out.write("\n],\n\"ruleSets\": [")

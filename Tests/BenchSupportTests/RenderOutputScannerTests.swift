@@ -5,7 +5,8 @@ import Testing
 /// split every token.
 @Suite struct RenderOutputScannerTests {
     /// Issue 10's format: shared sets, policy chains and rule sets, hosts
-    /// naming their rule set; hosts first, as the CLI writes them.
+    /// naming their rule set; hosts first, as the CLI writes them. The rule
+    /// set matches a list, which brings its two atoms.
     static let shared = """
         {"hosts": [
           {"name": "db-1", "namespace": "legacy", "needsNothing": false, "ruleSet": 7},
@@ -13,14 +14,15 @@ import Testing
          ],
          "ruleSets": [
           {"chains": {"inet": ["NPX-INPUT", "NPX-OUTPUT", "NPX-p1"], "inet6": ["NPX-INPUT", "NPX-OUTPUT", "NPX-p2"]},
-           "digest": "sha256:00", "dropLogs": [], "id": 7, "sets": ["npx-a", "npx-b", "npx-list"],
+           "digest": "sha256:00", "dropLogs": [], "id": 7, "matchSets": ["npx-list"],
            "topChains": {"inet": {"NPX-INPUT": ["-j x"], "NPX-OUTPUT": []}, "inet6": {"NPX-INPUT": [], "NPX-OUTPUT": []}}}
          ],
          "chains": [{"family": "inet", "name": "NPX-p1", "rules": ["-A a"]}, {"family": "inet6", "name": "NPX-p2", "rules": ["-A c"]}],
          "sets": [
           {"family": "inet", "members": ["10.0.0.1", "10.0.0.2", "10.1.0.0/16 nomatch"], "name": "npx-a", "type": "hash:net"},
           {"family": "inet", "members": ["10.0.0.2", "198.18.1.1"], "name": "npx-b", "type": "hash:net"},
-          {"family": "inet", "members": ["npx-a", "npx-b"], "name": "npx-list", "type": "list:set"}
+          {"family": "inet", "members": ["npx-a", "npx-b"], "name": "npx-list", "type": "list:set"},
+          {"family": "inet", "members": ["10.9.9.9"], "name": "npx-unused", "type": "hash:net"}
          ],
          "warnings": ["w \\"quoted\\""]}
         """
@@ -39,12 +41,12 @@ import Testing
     func sharedSets(chunk: Int) throws {
         let m = try RenderOutputScanner.scan(Array(Self.shared.utf8), chunkSize: chunk)
         #expect(m.format == .shared)
-        #expect(m.sharedSets == 3)
+        #expect(m.sharedSets == 4)
         #expect(m.warnings == 1)
         #expect(m.unknownSetNames == 0)
         #expect(m.digests == ["db-1": "sha256:00", "idle": ""])
         #expect(m.hosts == [
-            .init(name: "db-1", rules: 3, setEntries: 7, distinctAddresses: 3),  // 1 top rule + 1 + 1
+            .init(name: "db-1", rules: 3, setEntries: 7, distinctAddresses: 3),  // 1 top rule + 1 + 1; list 2 + atoms 3 + 2
             .init(name: "idle", rules: 0, setEntries: 0, distinctAddresses: 0),
         ])
     }

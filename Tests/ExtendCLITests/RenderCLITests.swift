@@ -37,6 +37,10 @@ import Testing
         let sets = try #require(doc["sets"] as? [[String: Any]])
         let names = sets.compactMap { $0["name"] as? String }
         #expect(names == names.sorted() && Set(names).count == names.count, "each set once, by name")
+        let listMembers = Dictionary(uniqueKeysWithValues: sets.compactMap { s -> (String, [String])? in
+            guard s["type"] as? String == "list:set", let n = s["name"] as? String else { return nil }
+            return (n, s["members"] as? [String] ?? [])
+        })
         let policyChains = try #require(doc["chains"] as? [[String: Any]]).compactMap { $0["name"] as? String }
         #expect(policyChains == policyChains.sorted() && Set(policyChains).count == policyChains.count, "each chain once, by name")
         let ruleSets = try #require(doc["ruleSets"] as? [[String: Any]])
@@ -53,9 +57,19 @@ import Testing
             let rs = try #require(byID[id], "host names a rule set listed at the top")
             let digest = try #require(rs["digest"] as? String)
             #expect(digest.hasPrefix("sha256:") && digest.count == 7 + 64, "\(digest)")
-            let hostSets = try #require(rs["sets"] as? [String])
-            #expect(hostSets.allSatisfy(names.contains), "a rule set names sets listed at the top")
-            needed.formUnion(hostSets)
+            let matched = try #require(rs["matchSets"] as? [String])
+            #expect(matched == matched.sorted() && matched.allSatisfy(names.contains), "a rule set names the sets it matches, listed at the top")
+            let chainRules = (rs["topChains"] as? [String: [String: [String]]] ?? [:]).values.flatMap { $0.values.joined() }
+                + policyRules(doc, rs)
+            let inRules = Set(chainRules.flatMap { rule in
+                rule.split(separator: " ").enumerated().compactMap { i, w in
+                    i > 0 && rule.split(separator: " ")[i - 1] == "--match-set" ? String(w) : nil
+                }
+            })
+            #expect(Set(matched) == inRules, "matchSets are exactly the sets its rules match")
+            // A list brings its members.
+            needed.formUnion(matched)
+            for m in matched { needed.formUnion(listMembers[m] ?? []) }
             let chains = try #require(rs["chains"] as? [String: [String]])
             let top = try #require(rs["topChains"] as? [String: [String: [String]]])
             for (family, names) in chains {
@@ -69,6 +83,13 @@ import Testing
         for set in sets where set["type"] as? String == "list:set" {
             #expect((set["members"] as? [String])?.allSatisfy(names.contains) == true, "a list's members are listed sets")
         }
+    }
+
+    /// The rules of a rule set's policy chains, from the top-level chain list.
+    func policyRules(_ doc: [String: Any], _ rs: [String: Any]) -> [String] {
+        let mine = Set((rs["chains"] as? [String: [String]] ?? [:]).values.joined())
+        return (doc["chains"] as? [[String: Any]] ?? []).filter { mine.contains($0["name"] as? String ?? "") }
+            .flatMap { $0["rules"] as? [String] ?? [] }
     }
 
     /// billing-db-01 is selected by both live policies (ingress and egress), in

@@ -13,7 +13,9 @@ public final class Compiler {
     /// Which policies' chains each peer memo went into (to drop them when it changes).
     private(set) var policiesByTarget: [Int: Set<String>] = [:]
     private(set) var policiesByNamed: [Int: Set<String>] = [:]
-    private var tablesMemo: [TablesKey: (tables: [FamilyTable], tags: [DropLogTag], id: Int)] = [:]
+    private var ruleSets: [TablesKey: (rules: RuleSet, id: Int)] = [:]
+    /// Each rule set's tables with their sets gathered, by number.
+    private var gathered: [Int: [FamilyTable]] = [:]
 
     public init(world: World) {
         peers = PeerResolver(world: world)
@@ -33,22 +35,34 @@ public final class Compiler {
     /// differ); nil for a host that needs nothing. Numbers hold until the
     /// compiler's memo is dropped.
     public func compileSharing(_ host: LegacyHost, extraGuard: [CIDR] = []) -> (state: HostDesiredState, ruleSet: Int?) {
+        guard let (rules, id) = ruleSet(host, extraGuard: extraGuard) else { return (.nothing(host: host.name), nil) }
+        if let hit = gathered[id] { return (HostDesiredState(host: host.name, tables: hit, dropLogs: rules.dropLogs), id) }
+        let tables = rules.tables.map { t in
+            FamilyTable(family: t.family, sets: gather(t.matched), chains: t.chains, matched: t.matched)
+        }
+        gathered[id] = tables
+        return (HostDesiredState(host: host.name, tables: tables, dropLogs: rules.dropLogs), id)
+    }
+
+    /// The rules a host holds, before its sets are gathered, and their
+    /// number (see `compileSharing`); nil for a host that needs nothing. Its
+    /// rules name the sets they match; `set(named:)` gives each, and a list's
+    /// members are sets of their own.
+    public func ruleSet(_ host: LegacyHost, extraGuard: [CIDR] = []) -> (rules: RuleSet, id: Int)? {
         let me = host.workload
         let selection = self.selection
         let isolating = Direction.allCases.map { (dir: $0, policies: selection.isolating(me, $0)) }
-        guard isolating.contains(where: { !$0.policies.isEmpty }) else {
-            return (.nothing(host: host.name), nil)
-        }
+        guard isolating.contains(where: { !$0.policies.isEmpty }) else { return nil }
         let guardSources = Array(Set(host.management + extraGuard)).sorted()
         // Hosts that the same policies isolate, with the same ports and guard,
         // hold the same rules: many hosts of a fleet share one compile.
         let key = TablesKey(policies: isolating.map { $0.policies.map(\.id) }, ports: me.namedPorts, sshPort: host.ssh.port,
                             guardSources: guardSources, logHost: host.logDrops ? host.name : nil)
-        if let hit = tablesMemo[key] { return (HostDesiredState(host: host.name, tables: hit.tables, dropLogs: hit.tags), hit.id) }
-        var tables: [FamilyTable] = []
+        if let hit = ruleSets[key] { return hit }
+        var tables: [RuleSet.Table] = []
         var tags: [DropLogTag] = []
         for f in AddressFamily.allCases {
-            var sets: Set<String> = []
+            var matched: Set<String> = []
             var chains: [String: ChainSpec] = [:]
             var top: [ChainSpec] = []
             for (d, policies) in isolating {
@@ -60,12 +74,7 @@ public final class Compiler {
                     for p in policies {
                         guard let compiled = policyChain(p, d, f, host: me) else { continue }
                         let name = compiled.chain.name
-                        chains[name] = compiled.chain
-                        for ref in compiled.sets {
-                            sets.insert(ref)
-                            // A list brings its current members.
-                            if let list = peers.spec(ref), list.kind == .listSet { sets.formUnion(list.children) }
-                        }
+                        if chains.updateValue(compiled.chain, forKey: name) == nil { matched.formUnion(compiled.sets) }
                         if let i = jumps.firstIndex(where: { $0.chain == name }) { jumps[i].policies.append(p.id) }
                         else { jumps.append((name, [p.id])) }
                     }
@@ -80,26 +89,44 @@ public final class Compiler {
                 }
                 top.append(ChainSpec(name: Naming.topChain(d), rules: rules))
             }
-            // Sorting names is cheaper than sorting specs; members go before lists.
-            var specs: [IPSetSpec] = []
-            specs.reserveCapacity(sets.count)
-            var lists: [IPSetSpec] = []
-            for name in sets.sorted() {
-                guard let s = peers.spec(name) else { continue }
-                if s.kind == .hashNet { specs.append(s) } else { lists.append(s) }
-            }
-            tables.append(FamilyTable(family: f, sets: specs + lists, chains: top + chains.values.sorted { $0.name < $1.name }))
+            tables.append(RuleSet.Table(family: f, matched: matched.sorted(),
+                                        chains: top + chains.values.sorted { $0.name < $1.name }))
         }
-        let id = tablesMemo.count
-        tablesMemo[key] = (tables, tags, id)
-        return (HostDesiredState(host: host.name, tables: tables, dropLogs: tags), id)
+        let out = (RuleSet(tables: tables, dropLogs: tags), ruleSets.count)
+        ruleSets[key] = out
+        return out
+    }
+
+    /// A set by name, with its current members.
+    public func set(named name: String) -> IPSetSpec? { peers.spec(name) }
+
+    /// The sets a family's rules match and the members of the lists among
+    /// them: members before lists, each kind by name.
+    private func gather(_ matched: [String]) -> [IPSetSpec] {
+        var names = Set(matched)
+        for name in matched {
+            // A list brings its current members.
+            if let list = peers.spec(name), list.kind == .listSet { names.formUnion(list.children) }
+        }
+        var specs: [IPSetSpec] = []
+        specs.reserveCapacity(names.count)
+        var lists: [IPSetSpec] = []
+        // Sorting names is cheaper than sorting specs.
+        for name in names.sorted() {
+            guard let s = peers.spec(name) else { continue }
+            if s.kind == .hashNet { specs.append(s) } else { lists.append(s) }
+        }
+        return specs + lists
     }
 
     /// How many different rule sets the hosts compiled so far hold (hosts share the rest).
-    public var distinctRuleSets: Int { tablesMemo.count }
+    public var distinctRuleSets: Int { ruleSets.count }
 
     /// Forgets the compiled tables shared between hosts (their sets carry members that may have changed).
-    func dropTablesMemo() { tablesMemo = [:] }
+    func dropTablesMemo() {
+        ruleSets = [:]
+        gathered = [:]
+    }
 
     public func compileAll(extraGuard: [CIDR] = []) -> [HostDesiredState] {
         world.hosts.map { compile($0, extraGuard: extraGuard) }

@@ -27,16 +27,34 @@ public struct HostDesiredState: Hashable, Sendable {
 
 public struct FamilyTable: Hashable, Sendable {
     public var family: AddressFamily
-    /// Sorted by name.
+    /// Every set the rules need: those they match and the members of the
+    /// lists among them. Members before lists, each kind sorted by name.
     public var sets: [IPSetSpec]
     /// Top-level chains first (input, output), then the policy chains sorted by name.
     public var chains: [ChainSpec]
+    /// The names of the sets the rules match, sorted.
+    public var matched: [String]
 
-    public init(family: AddressFamily, sets: [IPSetSpec], chains: [ChainSpec]) {
+    public init(family: AddressFamily, sets: [IPSetSpec], chains: [ChainSpec], matched: [String]) {
         self.family = family
         self.sets = sets
         self.chains = chains
+        self.matched = matched
     }
+}
+
+/// The rules that hosts isolated alike share, before their sets are
+/// gathered: per family, the chains and the sets their rules match by name.
+public struct RuleSet: Hashable, Sendable {
+    public struct Table: Hashable, Sendable {
+        public var family: AddressFamily
+        /// The names of the sets the rules match, sorted; a list's members are not among them.
+        public var matched: [String]
+        /// Top-level chains first (input, output), then the policy chains sorted by name.
+        public var chains: [ChainSpec]
+    }
+    public var tables: [Table]
+    public var dropLogs: [DropLogTag]
 }
 
 /// One IP set of ours. A `hash:net` set holds addresses and networks: the

@@ -26,13 +26,24 @@ extension PeerResolver {
             if before == nil && after == nil { continue }
             atoms[key] = .some(after?.name)
             if let after { store(after) }
-            if (before == nil) != (after == nil) { targets.formUnion(targetsByAtom[key] ?? []) }
+            // An atom that fills or empties joins or leaves its peers' lists.
+            if (before == nil) != (after == nil) {
+                for span in spansByAtom[key] ?? [] {
+                    spans[span] = nil
+                    targets.formUnion(targetsBySpan[span] ?? [])
+                }
+            }
         }
         for key in namedAtomKeysByNamespace[namespace] ?? [] where touches(key.atom.pods) {
             guard let before = namedAtoms[key] else { continue }
             let after = storing(computeNamedAtom(key))
             namedAtoms[key] = after
-            if before.map(\.port) != after.map(\.port) { named.formUnion(namedByNamedAtom[key] ?? []) }
+            if before.map(\.port) != after.map(\.port) {
+                for span in namedSpansByNamedAtom[key] ?? [] {
+                    namedSpans[span] = nil
+                    named.formUnion(namedByNamedSpan[span] ?? [])
+                }
+            }
         }
         let addresses = (old?.addresses ?? []) + (new?.addresses ?? [])
         for (key, before) in blocks where addresses.contains(where: key.block.contains) {
@@ -54,6 +65,9 @@ extension PeerResolver {
         }
         let appearedOrWent = (old == nil) != (new == nil)
         namespaceSelections.forget()
+        // Peers reach other namespaces now: their atoms are listed again as their targets are rebuilt.
+        spans = [:]
+        namedSpans = [:]
         let targets = Set(targetCache.keys.filter { touches(targetIDs.keys[$0].rule) })
         let named = Set(namedCache.keys.filter {
             let rule = namedIDs.keys[$0].target.rule

@@ -21,11 +21,19 @@ final class PeerResolver {
     var targetCache: [Int: [PeerTarget]] = [:]
     var namedCache: [Int: [(port: Int, target: PeerTarget)]] = [:]
 
+    /// The atoms of one selector peer, whichever policy names it: many
+    /// policies in many namespaces name the same peer (`env: live` ×
+    /// `app: web`), and it reaches many namespaces.
+    var spans: [SpanKey: [String]] = [:]
+    var namedSpans: [NamedSpanKey: [PortSet]] = [:]
+
     // What each memo was built from.
     var atomKeysByNamespace: [String: Set<AtomKey>] = [:]
     var namedAtomKeysByNamespace: [String: Set<NamedAtomKey>] = [:]
-    var targetsByAtom: [AtomKey: Set<Int>] = [:]
-    var namedByNamedAtom: [NamedAtomKey: Set<Int>] = [:]
+    var spansByAtom: [AtomKey: Set<SpanKey>] = [:]
+    var namedSpansByNamedAtom: [NamedAtomKey: Set<NamedSpanKey>] = [:]
+    var targetsBySpan: [SpanKey: Set<Int>] = [:]
+    var namedByNamedSpan: [NamedSpanKey: Set<Int>] = [:]
     var namedByBlock: [BlockKey: Set<Int>] = [:]
     /// Targets and named-port targets by number: a key holds a whole rule,
     /// too costly to hash once for every namespace it reaches.
@@ -51,6 +59,38 @@ final class PeerResolver {
 
     struct NamedAtomKey: Hashable {
         var atom: AtomKey
+        var name: String
+        var proto: Proto
+    }
+
+    /// A selector peer: a namespace selector (or, absent, the policy's own
+    /// namespace) and a pod selector, in one family.
+    struct SpanKey: Hashable {
+        var namespaces: LabelSelector?
+        /// The policy's namespace, only when there is no namespace selector.
+        var own: String?
+        var pods: LabelSelector
+        var family: AddressFamily
+
+        init(_ pods: LabelSelector, _ nsSel: LabelSelector?, policyNamespace: String?, family: AddressFamily) {
+            namespaces = nsSel
+            own = nsSel == nil ? policyNamespace : nil
+            self.pods = pods
+            self.family = family
+        }
+
+        /// Every workload of every namespace (a rule without peers).
+        static func everyone(_ f: AddressFamily) -> SpanKey { SpanKey(.everything, nil, policyNamespace: nil, family: f) }
+        var isEveryone: Bool { namespaces == nil && own == nil }
+    }
+
+    /// The namespaces a peer reaches.
+    func namespaces(of span: SpanKey) -> [String] {
+        span.isEveryone ? world.namespaceNames : namespaces(for: span.namespaces, policyNamespace: span.own ?? "")
+    }
+
+    struct NamedSpanKey: Hashable {
+        var span: SpanKey
         var name: String
         var proto: Proto
     }
@@ -111,11 +151,9 @@ final class PeerResolver {
             guard case .workloads(let pod, let nsSel) = peer else { continue }
             let pods = pod ?? .everything
             group.define(Self.definition(pods, nsSel, key.namespace), spans: nsSel != nil)
-            for ns in namespaces(for: nsSel, policyNamespace: key.namespace) {
-                let a = AtomKey(namespace: ns, pods: pods, family: f)
-                targetsByAtom[a, default: []].insert(me)
-                if let name = atom(a) { group.add(name) }
-            }
+            let span = SpanKey(pods, nsSel, policyNamespace: key.namespace, family: f)
+            targetsBySpan[span, default: []].insert(me)
+            group.add(atoms(of: span))
         }
         if let t = group.target(family: f, kind: "peers", store: store) { out.append(t) }
         for peer in rule.peers {
@@ -125,6 +163,34 @@ final class PeerResolver {
                 out.append(PeerTarget(set: set.name))
             }
         }
+        return out
+    }
+
+    /// The names of a peer's atoms that hold an address, sorted.
+    func atoms(of span: SpanKey) -> [String] {
+        if let hit = spans[span] { return hit }
+        var out: [String] = []
+        for ns in namespaces(of: span) {
+            let a = AtomKey(namespace: ns, pods: span.pods, family: span.family)
+            spansByAtom[a, default: []].insert(span)
+            if let name = atom(a) { out.append(name) }
+        }
+        out.sort()
+        spans[span] = out
+        return out
+    }
+
+    /// A peer's atoms split by the number a port name resolves to, as (port, set) pairs sorted.
+    func namedAtoms(of key: NamedSpanKey) -> [PortSet] {
+        if let hit = namedSpans[key] { return hit }
+        var out: [PortSet] = []
+        for ns in namespaces(of: key.span) {
+            let a = NamedAtomKey(atom: AtomKey(namespace: ns, pods: key.span.pods, family: key.span.family), name: key.name, proto: key.proto)
+            namedSpansByNamedAtom[a, default: []].insert(key)
+            out += namedAtom(a)
+        }
+        out.sort { ($0.port, $0.name) < ($1.port, $1.name) }
+        namedSpans[key] = out
         return out
     }
 
@@ -177,27 +243,35 @@ final class PeerResolver {
         // put as workloads and their ports come and go.
         var whole = Group()
         var groups: [Int: Group] = [:]
-        func addAtoms(_ ns: String, _ pods: LabelSelector) {
-            let a = NamedAtomKey(atom: AtomKey(namespace: ns, pods: pods, family: f), name: key.name, proto: key.proto)
-            namedByNamedAtom[a, default: []].insert(me)
-            for p in namedAtom(a) { groups[p.port, default: Group()].add(p.name) }
+        func addAtoms(_ span: SpanKey) {
+            let k = NamedSpanKey(span: span, name: key.name, proto: key.proto)
+            namedByNamedSpan[k, default: []].insert(me)
+            var run: [String] = []
+            var port: Int?
+            // Sorted by port, then name: one run of names per port.
+            for p in namedAtoms(of: k) {
+                if p.port != port, let q = port { groups[q, default: Group()].add(run); run = [] }
+                port = p.port
+                run.append(p.name)
+            }
+            if let q = port { groups[q, default: Group()].add(run) }
         }
         if rule.allowsAllPeers {
             whole.define("everyone", spans: true)
-            for ns in world.namespaceNames { addAtoms(ns, .everything) }
+            addAtoms(.everyone(f))
         }
         for peer in rule.peers {
             switch peer {
             case .workloads(let pod, let nsSel):
                 let pods = pod ?? .everything
                 whole.define(Self.definition(pods, nsSel, key.target.namespace), spans: nsSel != nil)
-                for ns in namespaces(for: nsSel, policyNamespace: key.target.namespace) { addAtoms(ns, pods) }
+                addAtoms(SpanKey(pods, nsSel, policyNamespace: key.target.namespace, family: f))
             case .ipBlock(let b):
                 // Through an ipBlock, the workloads whose addresses lie in the block.
                 whole.define("ipBlock \(Self.blockText(b))", spans: true)
                 let bk = BlockKey(block: b, family: f, name: key.name, proto: key.proto)
                 namedByBlock[bk, default: []].insert(me)
-                for p in block(bk) { groups[p.port, default: Group()].add(p.name) }
+                for p in block(bk) { groups[p.port, default: Group()].add([p.name]) }
             }
         }
         return groups.keys.sorted().compactMap { port in
@@ -286,7 +360,8 @@ final class PeerResolver {
 
     /// The atoms one rule's peers pick, and what the group stands for.
     struct Group {
-        var atoms: Set<String> = []
+        /// Sorted runs of atom names, one per peer.
+        var runs: [[String]] = []
         var definitions: Set<String> = []
         var spans = false
 
@@ -295,14 +370,19 @@ final class PeerResolver {
             spans = spans || s
         }
 
-        mutating func add(_ name: String) { atoms.insert(name) }
+        mutating func add(_ sorted: [String]) { if !sorted.isEmpty { runs.append(sorted) } }
+
+        /// Every atom once, sorted (most groups have one peer: its run as it is).
+        var atoms: [String] {
+            runs.count == 1 ? runs[0] : Set(runs.joined()).sorted()
+        }
 
         /// nil when no atom holds an address. One atom of the policy's own
         /// namespace is matched directly; anything that can span namespaces is
         /// a list (even of one), so that it keeps its name as namespaces come and go.
         func target(family f: AddressFamily, kind: String, store: (IPSetSpec) -> Void) -> PeerTarget? {
-            guard !atoms.isEmpty else { return nil }
-            let members = atoms.sorted()
+            let members = atoms
+            guard !members.isEmpty else { return nil }
             if !spans && definitions.count == 1 && members.count == 1 {
                 return PeerTarget(set: members[0])
             }

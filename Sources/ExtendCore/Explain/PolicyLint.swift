@@ -33,11 +33,32 @@ public struct PolicyLint: Sendable {
         let selection: Selection
         var selections = NamespaceSelections()
         var selects: [PeerKey: Bool] = [:]
+        var resolves: [PortKey: Bool] = [:]
         struct PeerKey: Hashable {
             var pods: LabelSelector
             var namespaces: [String]
         }
+        /// Does a port name resolve on some workload of a receiver? Many
+        /// policies name the same port on the same peers.
+        struct PortKey: Hashable {
+            enum Receiver: Hashable {
+                case targets(namespace: String, LabelSelector)
+                case peer(PeerKey)
+                case block(NetworkPolicy.IPBlock)
+                case everyone
+            }
+            var receiver: Receiver
+            var name: String
+            var proto: Proto
+        }
         init(_ s: Selection) { selection = s }
+
+        func resolves(_ key: PortKey, _ compute: () -> Bool) -> Bool {
+            if let hit = resolves[key] { return hit }
+            let out = compute()
+            resolves[key] = out
+            return out
+        }
 
         func namespaces(_ nsSel: LabelSelector?, _ policyNamespace: String) -> [String] {
             selections.namespaces(for: nsSel, policyNamespace: policyNamespace, in: selection)
@@ -79,10 +100,13 @@ public struct PolicyLint: Sendable {
             // targets for ingress, the rule's destinations for egress.
             let resolves: Bool
             if d == .ingress {
-                let ws = world.workloads(in: p.namespace)
-                resolves = targets.contains { ws[$0].resolve(portName: name, proto: m.proto) != nil }
+                let key = Memo.PortKey(receiver: .targets(namespace: p.namespace, p.podSelector), name: name, proto: m.proto)
+                resolves = memo.resolves(key) {
+                    let ws = world.workloads(in: p.namespace)
+                    return targets.contains { ws[$0].resolve(portName: name, proto: m.proto) != nil }
+                }
             } else {
-                resolves = anyDestination(rule, p.namespace, memo) { $0.resolve(portName: name, proto: m.proto) != nil }
+                resolves = anyDestination(rule, p.namespace, memo, name, m.proto)
             }
             if !resolves {
                 out.append(.warning(at, code: "named-port-unresolved", "policy \(p.id): \(word) rule #\(i + 1) named port \"\(name)\"/\(m.proto.rawValue) resolves on no \(d == .ingress ? "selected target" : "destination"), so it admits nothing"))
@@ -91,19 +115,29 @@ public struct PolicyLint: Sendable {
         return out
     }
 
-    /// Does any destination of an egress rule satisfy `test`? Stops at the first.
-    private func anyDestination(_ rule: NetworkPolicy.Rule, _ ns: String, _ memo: Memo, _ test: (Workload) -> Bool) -> Bool {
+    /// Does the port name resolve on any destination of an egress rule? Stops at the first peer where it does.
+    private func anyDestination(_ rule: NetworkPolicy.Rule, _ ns: String, _ memo: Memo, _ name: String, _ proto: Proto) -> Bool {
         let world = selection.world
-        if rule.allowsAllPeers { return world.anyWorkload(where: test) }
+        func test(_ w: Workload) -> Bool { w.resolve(portName: name, proto: proto) != nil }
+        if rule.allowsAllPeers {
+            return memo.resolves(.init(receiver: .everyone, name: name, proto: proto)) { world.anyWorkload(where: test) }
+        }
         for peer in rule.peers {
             switch peer {
             case .workloads(let pod, let nsSel):
-                for n in memo.namespaces(nsSel, ns) {
-                    let ws = world.workloads(in: n)
-                    if selection.indices(pod ?? .everything, in: n).contains(where: { test(ws[$0]) }) { return true }
+                let peerKey = Memo.PeerKey(pods: pod ?? .everything, namespaces: memo.namespaces(nsSel, ns))
+                let found = memo.resolves(.init(receiver: .peer(peerKey), name: name, proto: proto)) {
+                    peerKey.namespaces.contains { n in
+                        let ws = world.workloads(in: n)
+                        return selection.indices(peerKey.pods, in: n).contains { test(ws[$0]) }
+                    }
                 }
+                if found { return true }
             case .ipBlock(let b):
-                if world.anyWorkload(where: { $0.addresses.contains(where: b.contains) && test($0) }) { return true }
+                let found = memo.resolves(.init(receiver: .block(b), name: name, proto: proto)) {
+                    world.anyWorkload { $0.addresses.contains(where: b.contains) && test($0) }
+                }
+                if found { return true }
             }
         }
         return false

@@ -21,15 +21,31 @@ public struct RenderedHost: Hashable, Sendable {
         digest = RenderedHost.digest(s, cache: c)
     }
 
-    /// sha256 of the canonical state: every set by its name and the hash of
-    /// its entries (computed once per set, however many hosts hold it), the
-    /// top chains rule by rule, and every other chain by its name, which is
-    /// itself a hash of its family and rules. Equal digests mean equal rules.
+    /// sha256 of the canonical state: per family, every set the rules match
+    /// by its name and a hash of what it holds (its entries; for a list, its
+    /// members' names and hashes), computed once per set however many hosts
+    /// hold it; the top chains rule by rule, and every other chain by its
+    /// name, which is itself a hash of its family and rules. Equal digests
+    /// mean equal rules.
     public static func digest(_ s: HostDesiredState, cache: SetTextCache) -> String {
+        var byName: [String: IPSetSpec]?
+        return digest(s.tables.map { ($0.family, $0.matched, $0.chains) }, cache: cache) { name in
+            if byName == nil { byName = Dictionary(s.sets.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }) }
+            return byName?[name]
+        }
+    }
+
+    /// The same digest from a shared rule set, its sets looked up by name.
+    public static func digest(_ r: RuleSet, cache: SetTextCache, set: (String) -> IPSetSpec?) -> String {
+        digest(r.tables.map { ($0.family, $0.matched, $0.chains) }, cache: cache, set: set)
+    }
+
+    private static func digest(_ tables: [(family: AddressFamily, matched: [String], chains: [ChainSpec])],
+                               cache: SetTextCache, set: (String) -> IPSetSpec?) -> String {
         var text = ""
-        for t in s.tables {
+        for t in tables {
             text += "family \(t.family.rawValue)\n"
-            for set in t.sets { text += "ipset \(set.name) \(set.kind.rawValue) \(cache.entriesHash(set))\n" }
+            for name in t.matched { text += "match \(name) \(cache.contentHash(name, set))\n" }
             for c in t.chains {
                 text += ":\(c.name)\n"
                 guard c.name == Naming.inputChain || c.name == Naming.outputChain else { continue }
@@ -52,10 +68,18 @@ public final class SetTextCache {
         blocks[s.name] = b
         return b
     }
-    func entriesHash(_ s: IPSetSpec) -> String {
-        if let hit = hashes[s.name] { return hit }
-        let h = Naming.sha256Hex(s.entryTexts.joined(separator: "\n"))
-        hashes[s.name] = h
+    /// A hash of the set's type and what it holds: a hash:net set's entries,
+    /// a list's members by name and content.
+    func contentHash(_ name: String, _ set: (String) -> IPSetSpec?) -> String {
+        if let hit = hashes[name] { return hit }
+        let h: String
+        if let s = set(name) {
+            let entries = s.kind == .hashNet ? s.entryTexts : s.children.map { "\($0) \(contentHash($0, set))" }
+            h = Naming.sha256Hex(s.kind.rawValue + "\n" + entries.joined(separator: "\n"))
+        } else {
+            h = "absent"
+        }
+        hashes[name] = h
         return h
     }
 }
