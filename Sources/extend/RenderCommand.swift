@@ -50,13 +50,20 @@ struct RenderCommand: ParsableCommand {
 ///      "chains": [{"name", "family", "rules"}],
 ///      "sets": [{"name", "type", "family", "members"}], "warnings": […]}
 enum RenderJSON {
-    struct Host: Encodable {
+    // One per host and one per rule set: written by hand (JSONText), as
+    // JSONEncoder would write them, which took a tenth of the run at scale.
+    struct Host {
         var name: String
         var namespace: String
         var needsNothing: Bool
         var ruleSet: Int?
+
+        var json: String {
+            JSONText.object([("name", JSONText.quote(name)), ("namespace", JSONText.quote(namespace)),
+                             ("needsNothing", needsNothing ? "true" : "false")] + (ruleSet.map { [("ruleSet", String($0))] } ?? []))
+        }
     }
-    struct RuleSetOut: Encodable {
+    struct RuleSetOut {
         var chains: [String: [String]]
         var digest: String
         var dropLogs: [DropLogTag]
@@ -64,32 +71,33 @@ enum RenderJSON {
         /// The sets its rules match; a list's members are sets of their own, in the top-level list.
         var matchSets: [String]
         var topChains: [String: [String: [String]]]
+
+        var json: String {
+            let drops = dropLogs.map { t in
+                JSONText.object([("direction", JSONText.quote(t.direction.rawValue)), ("host", JSONText.quote(t.host)),
+                                 ("policies", JSONText.array(t.policies)), ("prefix", JSONText.quote(t.prefix))])
+            }
+            return JSONText.object([
+                ("chains", JSONText.object(chains.map { ($0.key, JSONText.array($0.value)) })),
+                ("digest", JSONText.quote(digest)),
+                ("dropLogs", "[" + drops.joined(separator: ",") + "]"),
+                ("id", String(id)),
+                ("matchSets", JSONText.array(matchSets)),
+                ("topChains", JSONText.object(topChains.map { f in
+                    (f.key, JSONText.object(f.value.map { ($0.key, JSONText.array($0.value)) }))
+                })),
+            ])
+        }
     }
-    struct Chain: Encodable {
+    struct Chain {
         var name: String
         var family: String
         var rules: [String]
     }
-    struct SetOut: Encodable {
-        var name: String
-        var type: String
-        var family: String
-        /// Addresses and networks (hash:net), or set names (list:set).
-        var members: [String]
-    }
-
-    /// Characters that a JSON string holds as they are.
-    static func isPlain(_ s: String) -> Bool {
-        s.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
-    }
-
     static func isTop(_ c: ChainSpec) -> Bool { c.name == Naming.inputChain || c.name == Naming.outputChain }
 
     static func write(_ hosts: [LegacyHost], compiler: Compiler, cache: SetTextCache,
                       warnings: [Diagnostic], to out: BufferedOutput) throws {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        func json<T: Encodable>(_ v: T) throws -> String { String(decoding: try enc.encode(v), as: UTF8.self) }
         var sets: [String: IPSetSpec] = [:]
         var chains: [String: Chain] = [:]
         var ruleSets: [Int: String] = [:]
@@ -119,11 +127,11 @@ enum RenderJSON {
                     }
                 }
                 let digest = RenderedHost.digest(rules, cache: cache, set: compiler.set(named:))
-                ruleSets[id] = try json(RuleSetOut(chains: names, digest: "sha256:" + digest, dropLogs: rules.dropLogs,
-                                                   id: id, matchSets: matched.sorted(), topChains: top))
+                ruleSets[id] = RuleSetOut(chains: names, digest: "sha256:" + digest, dropLogs: rules.dropLogs,
+                                          id: id, matchSets: matched.sorted(), topChains: top).json
             }
             let host = Host(name: h.name, namespace: h.namespace, needsNothing: compiled == nil, ruleSet: compiled?.id)
-            out.write((i == 0 ? "\n" : ",\n") + (try json(host)))
+            out.write((i == 0 ? "\n" : ",\n") + host.json)
         }
         out.write("\n],\n\"ruleSets\": [")
         for (i, id) in ruleSets.keys.sorted().enumerated() {
@@ -132,23 +140,17 @@ enum RenderJSON {
         out.write("\n],\n\"chains\": [")
         for (i, name) in chains.keys.sorted().enumerated() {
             guard let c = chains[name] else { continue }
-            out.write((i == 0 ? "\n" : ",\n") + (try json(c)))
+            out.write((i == 0 ? "\n" : ",\n") + JSONText.object([("family", JSONText.quote(c.family)),
+                                                                  ("name", JSONText.quote(c.name)), ("rules", JSONText.array(c.rules))]))
         }
         out.write("\n],\n\"sets\": [")
         for (i, name) in sets.keys.sorted().enumerated() {
             guard let set = sets[name] else { continue }
-            out.write(i == 0 ? "\n" : ",\n")
-            let entries = set.entryTexts
-            if entries.allSatisfy(Self.isPlain) {
-                // Addresses, networks and set names need no escaping: written as they are,
-                // in the encoder's key order, instead of through it (most of the output).
-                out.write("{\"family\":\"\(set.family.rawValue)\",\"members\":[")
-                for (j, e) in entries.enumerated() { out.write(j == 0 ? "\"" + e + "\"" : ",\"" + e + "\"") }
-                out.write("],\"name\":\"\(set.name)\",\"type\":\"\(set.kind.rawValue)\"}")
-            } else {
-                out.write(try json(SetOut(name: set.name, type: set.kind.rawValue, family: set.family.rawValue, members: entries)))
-            }
+            // Most of the output: members written one by one, not joined first.
+            out.write((i == 0 ? "\n" : ",\n") + "{\"family\":\"\(set.family.rawValue)\",\"members\":[")
+            for (j, e) in set.entryTexts.enumerated() { out.write(j == 0 ? JSONText.quote(e) : "," + JSONText.quote(e)) }
+            out.write("],\"name\":\(JSONText.quote(set.name)),\"type\":\"\(set.kind.rawValue)\"}")
         }
-        out.write("\n],\n\"warnings\": \(try json(warnings.sorted().map(\.description)))}\n")
+        out.write("\n],\n\"warnings\": \(JSONText.array(warnings.sorted().map(\.description)))}\n")
     }
 }
