@@ -45,6 +45,7 @@ extension PeerResolver {
                 }
             }
         }
+        indexChanged(old: old, new: new)
         let addresses = (old?.addresses ?? []) + (new?.addresses ?? [])
         for (key, before) in blocks where addresses.contains(where: key.block.contains) {
             let after = storing(computeBlock(key))
@@ -64,6 +65,7 @@ extension PeerResolver {
             }
         }
         let appearedOrWent = (old == nil) != (new == nil)
+        if appearedOrWent { forgetAddressIndex() }
         namespaceSelections.forget()
         // Peers reach other namespaces now: their atoms are listed again as their targets are rebuilt.
         spans = [:]

@@ -40,6 +40,28 @@ final class PeerResolver {
     var targetIDs = Interner<TargetKey>()
     var namedIDs = Interner<NamedKey>()
     var namespaceSelections = NamespaceSelections()
+    /// Built when a block is first resolved; kept up to date as workloads change.
+    private var builtAddressIndex: AddressIndex?
+    var addressIndex: AddressIndex {
+        get {
+            if let i = builtAddressIndex { return i }
+            let i = AddressIndex(world)
+            builtAddressIndex = i
+            return i
+        }
+        _modify {
+            if builtAddressIndex == nil { builtAddressIndex = AddressIndex(world) }
+            yield &builtAddressIndex!
+        }
+    }
+    /// Updates the address index, if built, for a workload that changed.
+    func indexChanged(old: Workload?, new: Workload?) {
+        guard builtAddressIndex != nil else { return }
+        if let old { builtAddressIndex?.remove(old) }
+        if let new { builtAddressIndex?.insert(new) }
+    }
+    /// Namespaces came or went: the index is built again when next needed.
+    func forgetAddressIndex() { builtAddressIndex = nil }
 
     /// Namespaces a peer reaches (memoised per selector).
     func namespaces(for nsSel: LabelSelector?, policyNamespace: String) -> [String] {
@@ -334,9 +356,11 @@ final class PeerResolver {
         var byPort: [Int: [SetMember]] = [:]
         let b = key.block, f = key.family
         if b.cidr.family == f {
-            world.forEachWorkload { w in
-                guard let n = w.resolve(portName: key.name, proto: key.proto) else { return }
-                for a in w.addresses where a.family == f && b.contains(a) { byPort[n, default: []].append(SetMember(CIDR(host: a))) }
+            addressIndex.forEach(in: b.cidr) { a, w in
+                if b.contains(a), let n = w.resolve(portName: key.name, proto: key.proto) {
+                    byPort[n, default: []].append(SetMember(CIDR(host: a)))
+                }
+                return true
             }
         }
         let blockText = Self.blockText(b)

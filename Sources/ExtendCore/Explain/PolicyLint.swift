@@ -52,6 +52,7 @@ public struct PolicyLint: Sendable {
             var proto: Proto
         }
         init(_ s: Selection) { selection = s }
+        lazy var addresses = AddressIndex(selection.world)
 
         func resolves(_ key: PortKey, _ compute: () -> Bool) -> Bool {
             if let hit = resolves[key] { return hit }
@@ -135,7 +136,12 @@ public struct PolicyLint: Sendable {
                 if found { return true }
             case .ipBlock(let b):
                 let found = memo.resolves(.init(receiver: .block(b), name: name, proto: proto)) {
-                    world.anyWorkload { $0.addresses.contains(where: b.contains) && test($0) }
+                    var any = false
+                    memo.addresses.forEach(in: b.cidr) { a, w in
+                        any = b.contains(a) && test(w)
+                        return !any
+                    }
+                    return any
                 }
                 if found { return true }
             }

@@ -1,0 +1,51 @@
+@testable import ExtendCore
+import Testing
+
+/// ipBlock peers are answered from an address index, kept up to date as
+/// workloads come, go and move.
+@Suite struct AddressIndexTests {
+    static func pod(_ ns: String, _ name: String, _ ips: [String]) -> Workload {
+        Workload(kind: .pod, namespace: ns, name: name, addresses: ips.compactMap { IPAddress($0) })
+    }
+
+    static func inside(_ index: AddressIndex, _ cidr: String) -> [String] {
+        var out: [String] = []
+        index.forEach(in: CIDR(cidr)!) { a, w in
+            out.append("\(w.ref)@\(a)")
+            return true
+        }
+        return out
+    }
+
+    @Test func answersTheAddressesInsideABlockAsAScanWould() throws {
+        var world = World.build(cluster: ClusterState(namespaces: [Namespace(name: "a")]),
+                                inventory: Inventory()).0
+        var index = AddressIndex(world)
+        var workloads: [Workload] = []
+        var rng = SystemRandomNumberGenerator()
+        for i in 0..<60 {
+            let w = Self.pod("a", "p\(i)", ["10.0.\(Int.random(in: 0..<4, using: &rng)).\(i)", "fd00::\(i)"])
+            workloads.append(w)
+            _ = world.replaceWorkload(namespace: "a", name: w.name, kind: Workload.Kind.pod, with: w as Workload?)
+            index.insert(w)
+        }
+        // Move and drop some.
+        for i in stride(from: 0, to: 60, by: 7) {
+            _ = world.replaceWorkload(namespace: "a", name: workloads[i].name, kind: Workload.Kind.pod, with: nil as Workload?)
+            index.remove(workloads[i])
+        }
+        for i in stride(from: 3, to: 60, by: 11) {
+            let moved = Self.pod("a", workloads[i].name, ["10.0.9.\(i)"])
+            _ = world.replaceWorkload(namespace: "a", name: moved.name, kind: Workload.Kind.pod, with: moved as Workload?)
+            index.remove(workloads[i])
+            index.insert(moved)
+        }
+        for block in ["10.0.0.0/8", "10.0.1.0/24", "10.0.9.0/24", "10.0.2.0/23", "fd00::/64", "0.0.0.0/0", "192.168.0.0/16"] {
+            let cidr = try #require(CIDR(block))
+            var scan: [String] = []
+            world.forEachWorkload { w in for a in w.addresses where cidr.contains(a) { scan.append("\(w.ref)@\(a)") } }
+            #expect(Self.inside(index, block).sorted() == scan.sorted(), "\(block)")
+            #expect(Self.inside(AddressIndex(world), block).sorted() == scan.sorted(), "\(block), built afresh")
+        }
+    }
+}
