@@ -34,9 +34,18 @@ public struct PolicyLint: Sendable {
         var selections = NamespaceSelections()
         var selects: [PeerKey: Bool] = [:]
         var resolves: [PortKey: Bool] = [:]
+        /// A selector peer by its selectors (hashing the namespaces it reaches
+        /// cost more than the answer, for peers that reach half the cluster).
         struct PeerKey: Hashable {
             var pods: LabelSelector
-            var namespaces: [String]
+            var namespaces: LabelSelector?
+            /// The policy's namespace, only when there is no namespace selector.
+            var own: String?
+            init(_ pods: LabelSelector?, _ nsSel: LabelSelector?, policyNamespace: String) {
+                self.pods = pods ?? .everything
+                namespaces = nsSel
+                own = nsSel == nil ? policyNamespace : nil
+            }
         }
         /// Does a port name resolve on some workload of a receiver? Many
         /// policies name the same port on the same peers.
@@ -66,9 +75,9 @@ public struct PolicyLint: Sendable {
         }
 
         func selectsAny(_ pod: LabelSelector?, _ nsSel: LabelSelector?, _ policyNamespace: String) -> Bool {
-            let key = PeerKey(pods: pod ?? .everything, namespaces: namespaces(nsSel, policyNamespace))
+            let key = PeerKey(pod, nsSel, policyNamespace: policyNamespace)
             if let hit = selects[key] { return hit }
-            let out = key.namespaces.contains { !selection.indices(key.pods, in: $0).isEmpty }
+            let out = namespaces(nsSel, policyNamespace).contains { !selection.indices(key.pods, in: $0).isEmpty }
             selects[key] = out
             return out
         }
@@ -126,9 +135,9 @@ public struct PolicyLint: Sendable {
         for peer in rule.peers {
             switch peer {
             case .workloads(let pod, let nsSel):
-                let peerKey = Memo.PeerKey(pods: pod ?? .everything, namespaces: memo.namespaces(nsSel, ns))
+                let peerKey = Memo.PeerKey(pod, nsSel, policyNamespace: ns)
                 let found = memo.resolves(.init(receiver: .peer(peerKey), name: name, proto: proto)) {
-                    peerKey.namespaces.contains { n in
+                    memo.namespaces(nsSel, ns).contains { n in
                         let ws = world.workloads(in: n)
                         return selection.indices(peerKey.pods, in: n).contains { test(ws[$0]) }
                     }
