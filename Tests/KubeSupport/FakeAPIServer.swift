@@ -39,7 +39,17 @@ public final class FakeAPIServer: @unchecked Sendable {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script, "--port", "0", "--admin-port", "0", "--kubeconfig-out", kubeconfig] + arguments
+        // The test runner's threads block most signals and a spawned child
+        // inherits that mask: unblock SIGTERM/SIGINT before running the
+        // server, or it never hears the SIGTERM that stops it cleanly.
+        let bootstrap = """
+            import runpy, signal, sys
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+            sys.argv = sys.argv[1:]
+            runpy.run_path(sys.argv[0], run_name="__main__")
+            """
+        process.arguments = ["python3", "-c", bootstrap, Self.script, "--port", "0", "--admin-port", "0",
+                             "--kubeconfig-out", kubeconfig, "--workdir", directory.appendingPathComponent("work").path] + arguments
         let out = Pipe()
         let errPath = directory.appendingPathComponent("stderr").path
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
@@ -129,6 +139,34 @@ public final class FakeAPIServer: @unchecked Sendable {
     /// The API requests logged so far: method, path, query, params, verb, resource, status.
     public func requests() throws -> [[String: Any]] {
         (try adminCall("GET", "/requests")["requests"] as? [[String: Any]]) ?? []
+    }
+
+    /// POSTs `json` to `path` as the kubeconfig's user (token mode), as
+    /// kubectl would; Python's urllib does it, trusting the server's CA.
+    public func create(_ path: String, _ json: Data) throws {
+        let info = try adminCall("GET", "/info")
+        guard let ca = info["caFile"] as? String, let token = info["token"] as? String else {
+            throw FakeAPIServerError("/info has no caFile or token")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", """
+            import os, ssl, sys, urllib.request
+            ctx = ssl.create_default_context(cafile=sys.argv[1])
+            req = urllib.request.Request(sys.argv[2], data=sys.stdin.buffer.read(), method="POST",
+                headers={"Authorization": "Bearer " + os.environ["FAKE_TOKEN"], "Content-Type": "application/json"})
+            urllib.request.urlopen(req, context=ctx).read()
+            """, ca, server + path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["FAKE_TOKEN"] = token
+        process.environment = environment
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        input.fileHandleForWriting.write(json)
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw FakeAPIServerError("POST \(path) failed") }
     }
 
     /// The token of the kubeconfig's user (token mode).

@@ -106,14 +106,19 @@ struct KubeconfigFile: Decodable {
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return KubeconfigFile() }
         do {
             return try YAMLDecoder().decode(KubeconfigFile.self, from: text)
+        } catch DecodingError.dataCorrupted(let c) where c.underlyingError != nil {
+            throw KubeError(.configuration, "kubeconfig \(path) is not valid YAML: \(firstLine(of: c.underlyingError))")
         } catch let error as DecodingError {
             throw KubeError(.configuration, "kubeconfig \(path) is not a valid kubeconfig: \(describe(error))")
         } catch {
-            // Only the first line (position and problem): the rest quotes
-            // the file, which may hold a token.
-            let first = "\(error)".split(separator: "\n").first.map(String.init) ?? ""
-            throw KubeError(.configuration, "kubeconfig \(path) is not valid YAML: \(first)")
+            throw KubeError(.configuration, "kubeconfig \(path) is not valid YAML: \(firstLine(of: error))")
         }
+    }
+
+    /// Only the first line of a Yams error (position and problem): the
+    /// lines after it quote the file, which may hold a token.
+    private static func firstLine(of error: (any Error)?) -> String {
+        error.map { "\($0)" }?.split(separator: "\n").first.map(String.init) ?? "unreadable"
     }
 
     init() {}
