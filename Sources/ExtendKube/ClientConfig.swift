@@ -8,6 +8,8 @@ public struct ClientConfig: Sendable {
     /// PEM of the CA that signed the server's certificate; nil: the system's CAs.
     var certificateAuthority: Data?
     var insecureSkipTLSVerify: Bool
+    /// tls-server-name: verify the server's certificate for this name, not the URL's host.
+    var tlsServerName: String? = nil
     var credentials: Credentials
     /// The context's namespace (`default` when it names none).
     public var namespace: String

@@ -21,6 +21,9 @@ struct TLSMaterial: Sendable {
     var certificateAuthority: Data?
     /// Only `insecure-skip-tls-verify: true` in a kubeconfig sets this.
     var insecureSkipVerify = false
+    /// The kubeconfig's tls-server-name: the name sent in SNI and checked
+    /// against the server's certificate instead of the URL's host.
+    var serverName: String?
     var clientCertificate: Secret?
     var clientKey: Secret?
 }

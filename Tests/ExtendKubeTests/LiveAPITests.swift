@@ -50,6 +50,22 @@ import Testing
         }
     }
 
+    /// A problem in an object read from the API names the page it came in, as a file's would name the file.
+    @Test func diagnosticsNameTheAPIPage() async throws {
+        var pods = try JSONSerialization.jsonObject(with: try Self.pods(3)) as? [String: Any] ?? [:]
+        var items = pods["items"] as? [[String: Any]] ?? []
+        items[2]["status"] = ["phase": "Sleeping", "podIP": "10.1.0.3"]
+        pods["items"] = items
+        try await FakeAPIServer.with(loading: try JSONSerialization.data(withJSONObject: pods)) { server in
+            let config = try KubeconfigLoader.load(file: server.kubeconfig, context: nil)
+            let read = try await ClusterReader(client: Self.client(config), pageSize: 2).read()
+            let errors = read.load.diagnostics.filter { $0.severity == .error }
+            #expect(errors.count == 1)
+            #expect(errors.first?.location?.hasPrefix("\(server.server)/api/v1/pods?limit=2 (page 2):") ?? false, "\(errors)")
+            #expect(errors.first?.message.contains("phase \"Sleeping\" is not a pod phase") ?? false, "\(errors)")
+        }
+    }
+
     @Test func clientCertificateAuth() async throws {
         try await FakeAPIServer.with(["--client-cert-auth"], loading: try Self.pods(2)) { server in
             let config = try KubeconfigLoader.load(file: server.kubeconfig, context: nil)
@@ -207,6 +223,25 @@ import Testing
                 users: [("sso", "exec:\n  apiVersion: client.authentication.k8s.io/v1\n  command: ./plugin.sh\n  env:\n  - {name: FAKE_TOKEN, value: \(try server.token())}")],
                 contexts: [("x", "fake", "sso")], current: "x"))
             #expect(try await Self.client(try KubeconfigLoader.load(file: path, context: nil)).list(.namespaces).itemCount == 4)
+        }
+    }
+
+    /// tls-server-name: the certificate is checked for that name (the fake's holds 127.0.0.1 and localhost).
+    @Test func tlsServerNameIsTheNameVerified() async throws {
+        try await FakeAPIServer.with { server in
+            let text = try String(contentsOfFile: server.kubeconfig, encoding: .utf8)
+            let dir = try TempDirectory()
+            func config(_ name: String) throws -> ClientConfig {
+                let path = try dir.write("kc-\(name)", text.replacingOccurrences(
+                    of: "    server: \(server.server)", with: "    server: \(server.server)\n    tls-server-name: \(name)"))
+                let c = try KubeconfigLoader.load(file: path, context: nil)
+                #expect(c.tlsServerName == name)
+                return c
+            }
+            #expect(try await Self.client(try config("localhost")).list(.namespaces).itemCount == 4)
+            let e = try await #require(throws: KubeError.self) { try await Self.client(try config("wrong.example")).list(.namespaces) }
+            #expect(e.kind == .tls, "\(e)")
+            #expect(e.message.contains("TLS with the API server \(server.server) failed"), "\(e)")
         }
     }
 

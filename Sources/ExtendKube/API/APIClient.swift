@@ -68,7 +68,7 @@ public final class APIClient: Sendable {
     private func send(_ request: APIRequest) async throws(KubeError) -> HTTPResponse {
         let url = config.server + request.path
         let tls = TLSMaterial(certificateAuthority: config.certificateAuthority,
-                              insecureSkipVerify: config.insecureSkipTLSVerify)
+                              insecureSkipVerify: config.insecureSkipTLSVerify, serverName: config.tlsServerName)
         let timeouts = self.timeouts
         let result: Result<HTTPResponse, KubeError> = await withCheckedContinuation { continuation in
             queue.async { [transport, credentials] in

@@ -9,6 +9,8 @@ final class CurlEasy {
     private let handle: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var headerList: UnsafeMutablePointer<curl_slist>?
+    /// CURLOPT_CONNECT_TO of the current request (tls-server-name).
+    private var connectTo: UnsafeMutablePointer<curl_slist>?
 
     init() throws(KubeError) {
         guard CurlGlobal.isInitialized else {
@@ -25,6 +27,7 @@ final class CurlEasy {
     deinit {
         curl_easy_cleanup(handle)
         if let headerList { curl_slist_free_all(headerList) }
+        if let connectTo { curl_slist_free_all(connectTo) }
         errorBuffer.deallocate()
     }
 
@@ -46,7 +49,7 @@ final class CurlEasy {
     // MARK: Options
 
     private func configure(_ r: HTTPRequest, sink: UnsafeMutableRawPointer) throws(KubeError) {
-        try set(CURLOPT_URL, r.url, r)
+        try setURL(r)
         try set(CURLOPT_NOSIGNAL, 1, r)  // timeouts by alarm() are unsafe with threads
         try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer), r)
         try set(CURLOPT_CONNECTTIMEOUT_MS, milliseconds(r.timeouts.connect), r)
@@ -84,6 +87,28 @@ final class CurlEasy {
             headerList = next
         }
         try check(npx_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), r)
+    }
+
+    /// With tls-server-name, the URL names that host (curl sends it in SNI
+    /// and verifies the certificate for it) and CONNECT_TO sends the
+    /// connection to the server's real address, as Go's tls.Config.ServerName does.
+    private func setURL(_ r: HTTPRequest) throws(KubeError) {
+        if let connectTo { curl_slist_free_all(connectTo) }
+        connectTo = nil
+        guard let name = r.tls.serverName, var parts = URLComponents(string: r.url), let host = parts.host else {
+            try set(CURLOPT_URL, r.url, r)
+            return
+        }
+        let port = parts.port ?? (parts.scheme == "http" ? 80 : 443)
+        parts.host = name
+        parts.port = port
+        let target = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        guard let url = parts.string, let list = curl_slist_append(nil, "\(name):\(port):\(target):\(port)") else {
+            throw KubeError(.configuration, "tls-server-name \(name) cannot be used with \(r.url)")
+        }
+        connectTo = list
+        try set(CURLOPT_URL, url, r)
+        try check(npx_curl_setopt_slist(handle, CURLOPT_CONNECT_TO, list), r)
     }
 
     /// Verification is on unless the kubeconfig itself says

@@ -55,8 +55,9 @@ public enum KubeconfigLoader {
         let origin = ConfigOrigin(source: .kubeconfig(config.files), context: contextName, cluster: clusterName,
                                   user: userName.isEmpty ? "(none)" : userName)
         let namespace = context.value.namespace.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+        let serverName = cluster.value.tlsServerName.flatMap { $0.isEmpty ? nil : $0 }
         return ClientConfig(server: server, certificateAuthority: tls.ca, insecureSkipTLSVerify: tls.insecure,
-                            credentials: credentials, namespace: namespace, origin: origin)
+                            tlsServerName: serverName, credentials: credentials, namespace: namespace, origin: origin)
     }
 
     /// A path from a kubeconfig entry: relative ones resolve against the
@@ -96,9 +97,6 @@ enum KubeconfigCluster {
             throw KubeError(.configuration, "server \(server) of \(entry) is not an https:// URL")
         }
         while server.hasSuffix("/") { server.removeLast() }
-        if c.value.tlsServerName != nil {
-            throw KubeError(.configuration, "tls-server-name of \(entry) is not supported; connect to a server name its certificate holds")
-        }
         if c.value.proxyURL != nil {
             throw KubeError(.configuration, "proxy-url of \(entry) is not supported; set HTTPS_PROXY instead")
         }
