@@ -16,7 +16,7 @@ enum APIErrorMessage {
         switch code {
         case 401:
             return KubeError(.unauthorized,
-                "\(at) rejected the credentials of \(who(origin)) (\(reason.isEmpty ? "Unauthorized" : reason)) to \(what): check the token or client certificate of \(where_(origin)); it may have expired or belong to another cluster",
+                "\(at) rejected the credentials of \(who(origin)) (\(reason.isEmpty ? "Unauthorized" : reason)) to \(what): check the token or client certificate of \(credentialLocation(origin)); it may have expired or belong to another cluster",
                 status: code, reason: reason)
         case 403:
             let scope = request.namespace.map { "in namespace \($0) (a Role and RoleBinding there, or a ClusterRole)" } ?? "cluster-wide (a ClusterRole bound with a ClusterRoleBinding)"
@@ -52,7 +52,7 @@ enum APIErrorMessage {
         }
     }
 
-    private static func where_(_ origin: ConfigOrigin) -> String {
+    private static func credentialLocation(_ origin: ConfigOrigin) -> String {
         switch origin.source {
         case .kubeconfig(let files): "user \"\(origin.user)\" in \(files.joined(separator: ":")) (context \"\(origin.context ?? "")\")"
         case .inCluster(let dir): "the service account token in \(dir)"
