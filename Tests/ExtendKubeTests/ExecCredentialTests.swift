@@ -95,6 +95,16 @@ import Testing
         #expect(!e.message.contains("leaked-token-xyz"))
     }
 
+    @Test func hangingPluginIsKilledAfterTheTimeout() throws {
+        let dir = try TempDirectory()
+        let cmd = try dir.write("hang.sh", "#!/bin/sh\nexec sleep 30\n", executable: true)
+        let plugin = ExecPlugin(apiVersion: Self.v1, command: cmd, entry: "user \"u\" in /k/config")
+        let start = ContinuousClock.now
+        let e = try #require(throws: KubeError.self) { try plugin.run(timeout: .seconds(1)) }
+        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(e.message.contains("failed with no answer within 1.0 seconds"), "\(e)")
+    }
+
     @Test func missingCommandGivesTheInstallHint() throws {
         var plugin = ExecPlugin(apiVersion: Self.v1, command: "no-such-plugin-9f2", entry: "user \"u\" in /k/config")
         plugin.installHint = "install it with: brew install no-such-plugin"

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension ExecPlugin {
     /// Runs the plugin and returns its stdout. Blocking: called from the API
@@ -27,14 +30,21 @@ extension ExecPlugin {
         let stderrBox = DataBox()
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) { stderrBox.data = err.fileHandleForReading.readDataToEndOfFile() }
-        let killer = DispatchWorkItem { [process] in if process.isRunning { process.terminate() } }
+        // SIGKILL, not terminate(): a child started from a dispatch thread
+        // inherits its blocked signals, SIGTERM among them.
+        let pid = process.processIdentifier
+        let killer = DispatchWorkItem {
+            stderrBox.timedOut = true
+            kill(pid, SIGKILL)
+        }
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(timeout.components.seconds) * 1000), execute: killer)
         let output = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         killer.cancel()
         group.wait()
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            let how = process.terminationReason == .exit ? "exit status \(process.terminationStatus)" : "signal \(process.terminationStatus) (timed out after \(timeout)?)"
+            let how = stderrBox.timedOut ? "no answer within \(timeout)"
+                : process.terminationReason == .exit ? "exit status \(process.terminationStatus)" : "signal \(process.terminationStatus)"
             let text = String(decoding: stderrBox.data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             let said = text.isEmpty ? "" : ": \(String(text.suffix(2000)))"
             throw KubeError(.credentials, "\(label) failed with \(how)\(said)")
@@ -60,7 +70,9 @@ extension ExecPlugin {
     private var hint: String { installHint.map { "; \($0.trimmingCharacters(in: .whitespacesAndNewlines))" } ?? "" }
 }
 
-/// Filled by the stderr reader before `group.wait()` returns.
+/// Filled by the stderr reader before `group.wait()` returns, and by the
+/// timeout before the process ends.
 private final class DataBox: @unchecked Sendable {
     var data = Data()
+    var timedOut = false
 }
