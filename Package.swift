@@ -41,10 +41,15 @@ let package = Package(
             name: "ExtendSSH",
             dependencies: ["ExtendCore", "CLibSSH2", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
+        // libcurl, wrapped once; kubeconfig, in-cluster config, the API client and paged lists.
+        .target(
+            name: "ExtendKube",
+            dependencies: ["ExtendCore", "ExtendInput", "CLibCurl", "Yams", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
         .executableTarget(
             name: "extend",
             dependencies: [
-                "ExtendCore", "ExtendInput", "ExtendSSH",
+                "ExtendCore", "ExtendInput", "ExtendSSH", "ExtendKube",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -69,6 +74,13 @@ let package = Package(
             dependencies: [],
             path: "Tests/LabSupport",
             swiftSettings: strict),
+        // The stand-in kube-apiserver (k8s-fake/fake_apiserver.py), started and stopped by tests.
+        .target(
+            name: "KubeSupport",
+            dependencies: ["Yams"],
+            path: "Tests/KubeSupport",
+            exclude: ["k8s-fake"],
+            swiftSettings: strict),
         // The conformance cases (policies, universe, probes), shared by the pure
         // suite and the real-kernel suite so both judge the same data.
         .target(
@@ -85,7 +97,9 @@ let package = Package(
                     dependencies: ["ExtendCore", "ExtendInput", "ExtendSSH", "LabSupport", "ConformanceSupport"],
                     swiftSettings: strict),
         // Runs the built .build/debug/extend (swift build --build-tests builds it).
-        .testTarget(name: "ExtendCLITests", swiftSettings: strict),
+        .testTarget(name: "ExtendCLITests", dependencies: ["KubeSupport"], swiftSettings: strict),
+        .testTarget(name: "ExtendKubeTests", dependencies: ["ExtendCore", "ExtendInput", "ExtendKube", "KubeSupport"],
+                    swiftSettings: strict),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "ExtendCore", "ExtendInput"], swiftSettings: strict),
         .testTarget(name: "ExtendKernelTests", dependencies: ["ExtendCore", "ConformanceSupport", "LabSupport"], swiftSettings: strict),
     ]

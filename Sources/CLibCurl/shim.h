@@ -10,5 +10,18 @@ static inline CURLcode npx_curl_setopt_slist(CURL *h, CURLoption o, struct curl_
 static inline CURLcode npx_curl_setopt_write_function(CURL *h, size_t (*f)(char *, size_t, size_t, void *)) {
     return curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, f);
 }
+static inline CURLcode npx_curl_setopt_header_function(CURL *h, size_t (*f)(char *, size_t, size_t, void *)) {
+    return curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, f);
+}
+/* Certificates and keys in memory (CA since 7.77, client cert/key since 7.71;
+ * Debian 12 ships 7.88). CURL_BLOB_COPY: curl keeps its own copy, so the
+ * caller's bytes need only live for the call. */
+static inline CURLcode npx_curl_setopt_blob(CURL *h, CURLoption o, const void *data, size_t length) {
+    struct curl_blob blob;
+    blob.data = (void *)data;
+    blob.len = length;
+    blob.flags = CURL_BLOB_COPY;
+    return curl_easy_setopt(h, o, &blob);
+}
 static inline CURLcode npx_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 #endif

@@ -7,7 +7,7 @@ import Foundation
 /// the hosts' rules, computed the way the controller does on every event
 /// (incrementally, from the current state): which hosts it reaches, and per
 /// set the entries to add and delete. Touches no host.
-struct ChangesCommand: ParsableCommand {
+struct ChangesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "changes",
         abstract: "What a change to the cluster or inventory does to each host's rules, computed incrementally. Touches no host.",
@@ -51,9 +51,9 @@ struct ChangesCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let console = Console(common: common)
-        let input = try LoadedInput.load(inventory: inventory.inventory, cluster: cluster, common: common, console: console)
+        let input = try await LoadedInput.load(inventory: inventory.inventory, cluster: cluster, common: common, console: console)
         var changes: [ClusterChange] = []
         if !changed.isEmpty {
             let load = ManifestLoader.load(paths: changed)

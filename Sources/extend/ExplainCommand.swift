@@ -1,7 +1,7 @@
 import ArgumentParser
 import ExtendCore
 
-struct ExplainCommand: ParsableCommand {
+struct ExplainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
         abstract: "Is this connection allowed, and by which policies (or which isolation denies it)? Touches no host.",
@@ -32,9 +32,9 @@ struct ExplainCommand: ParsableCommand {
         guard Proto(rawValue: proto.uppercased()) != nil else { throw ValidationError("--protocol \(proto): use TCP, UDP or SCTP") }
     }
 
-    func run() throws {
+    func run() async throws {
         let console = Console(common: common)
-        let input = try LoadedInput.load(inventory: inventory.inventory, cluster: cluster, common: common, console: console)
+        let input = try await LoadedInput.load(inventory: inventory.inventory, cluster: cluster, common: common, console: console)
         if let why { return try decode(why, input, console) }
         guard let from, let to, let port, let p = Proto(rawValue: proto.uppercased()) else { throw ExitCode(1) }
         let explanation: Explanation

@@ -23,9 +23,9 @@ struct FleetRun {
 
     /// What diff and apply both start with: the input and the record read and checked, the hosts chosen.
     static func load(_ inventory: InventoryOptions, _ cluster: ClusterOptions, _ state: StateOptions, _ hostOptions: HostOptions,
-                     _ forget: ForgetOptions, _ fleet: FleetOptions, _ common: CommonOptions) throws -> FleetRun {
+                     _ forget: ForgetOptions, _ fleet: FleetOptions, _ common: CommonOptions) async throws -> FleetRun {
         let console = Console(common: common)
-        let input = try LoadedInput.load(inventory: inventory.inventory, cluster: cluster, common: common, console: console)
+        let input = try await LoadedInput.load(inventory: inventory.inventory, cluster: cluster, common: common, console: console)
         let statePath = state.path(inventory: inventory.inventory)
         let record = try readRecord(statePath, console: console)
         let hosts = try select(hostOptions.hosts, input, record: record, statePath: statePath, console: console)
@@ -160,7 +160,7 @@ struct DiffCommand: AsyncParsableCommand {
     var detailedExitcode = false
 
     func run() async throws {
-        let run = try FleetRun.load(inventory, cluster, state, hostOptions, forget, fleet, common)
+        let run = try await FleetRun.load(inventory, cluster, state, hostOptions, forget, fleet, common)
         try run.finish(await run.run(.diff, rollbackAfter: 0), mode: .diff, showDiffs: true, detailedExitCode: detailedExitcode)
     }
 }
@@ -210,7 +210,7 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let run = try FleetRun.load(inventory, cluster, state, hostOptions, forget, fleet, common)
+        let run = try await FleetRun.load(inventory, cluster, state, hostOptions, forget, fleet, common)
         if dryRun {
             try run.finish(await run.run(.diff, rollbackAfter: 0), mode: .diff, showDiffs: true, detailedExitCode: detailedExitcode)
         } else {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExtendCore
 import ExtendInput
+import ExtendKube
 
 /// Reads the inventory and the cluster, joins them, and reports every
 /// problem at once. Bad input ends the command with exit code 1 before anything else happens.
@@ -10,7 +11,7 @@ struct LoadedInput {
     var warnings: [Diagnostic]
 
     static func load(inventory path: String, cluster: ClusterOptions, common: CommonOptions,
-                     console: Console) throws -> LoadedInput {
+                     console: Console) async throws -> LoadedInput {
         var errors: [Diagnostic] = []
         var inventory: Inventory?
         let inv = InventoryLoader.load(path: path)
@@ -18,7 +19,14 @@ struct LoadedInput {
         errors += inv.diagnostics
         var state = ClusterState()
         if cluster.manifests.isEmpty {
-            errors.append(.error(nil, "reading the cluster through the Kubernetes API (--kubeconfig, in-cluster, $KUBECONFIG) is not available in this build; pass --manifests with `kubectl get namespaces,pods,networkpolicies -A -o yaml` output"))
+            do {
+                let m = try await APILoading.read(cluster, common: common, console: console)
+                state = m.cluster
+                errors += m.diagnostics
+                if common.verbose { for n in m.notes { console.note(n) } }
+            } catch {
+                errors.append(.error(nil, error.message))
+            }
         } else {
             let m = ManifestLoader.load(paths: cluster.manifests)
             state = m.cluster

@@ -7,10 +7,10 @@ struct ClusterOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A file or folder of YAML/JSON manifests (kubectl -o yaml output, kind: List, or multi-document). Repeatable.", valueName: "path"))
     var manifests: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Read the cluster through the Kubernetes API with this kubeconfig.", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("Read the cluster through the Kubernetes API with this kubeconfig (one file, not merged). Without --manifests or --kubeconfig: the pod's service account in a pod, else $KUBECONFIG, else ~/.kube/config.", valueName: "path"))
     var kubeconfig: String?
 
-    @Option(name: .long, help: "The kubeconfig context to use.")
+    @Option(name: .long, help: "The kubeconfig context to use (default: its current-context).")
     var context: String?
 
     func validate() throws {

@@ -2,7 +2,7 @@ import ArgumentParser
 import ExtendCore
 import Foundation
 
-struct RenderCommand: ParsableCommand {
+struct RenderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
         abstract: "Print what each host should hold: its IP sets and its iptables-restore payloads. Touches no host.")
@@ -14,9 +14,9 @@ struct RenderCommand: ParsableCommand {
 
     /// Hosts are compiled and written one at a time, so memory follows the
     /// model, not the output; only the hosts asked for are compiled.
-    func run() throws {
+    func run() async throws {
         let console = Console(common: common)
-        let input = try LoadedInput.load(inventory: inventory.inventory, cluster: cluster, common: common, console: console)
+        let input = try await LoadedInput.load(inventory: inventory.inventory, cluster: cluster, common: common, console: console)
         let compiler = Compiler(world: input.world)
         let hosts = try input.hosts(hostOptions.hosts, console: console)
         let out = BufferedOutput(console)

@@ -21,7 +21,8 @@ enum CLI {
     /// (killing it after `timeout`). Output goes to files, not pipes, so a
     /// large output cannot stall the child while we wait; `stdout` sends the
     /// standard output elsewhere instead (the result's `stdout` is then empty).
-    static func run(_ arguments: [String], stdout: FileHandle? = nil, timeout: Duration = .seconds(60)) throws -> CLIResult {
+    static func run(_ arguments: [String], stdout: FileHandle? = nil, timeout: Duration = .seconds(60),
+                    environment: [String: String]? = nil) throws -> CLIResult {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw CLIError("no binary at \(binary); build it first: swift build --build-tests")
         }
@@ -41,6 +42,7 @@ enum CLI {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
+        if let environment { process.environment = environment }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = stdout ?? out
         process.standardError = err

@@ -26,4 +26,17 @@ public enum ManifestLoader {
         }
         return decoder.finish()
     }
+
+    /// Reads several texts into one state, as if they were files read in
+    /// order; `name` stands for the file in messages (an API page's URL).
+    public static func parse(sources: [(text: String, name: String)]) -> ManifestLoad {
+        let problems = Problems()
+        var decoder = ManifestDecoder(problems: problems)
+        for source in sources {
+            if let file = SourceFile.parse(text: source.text, path: source.name, problems: problems) {
+                decoder.read(file)
+            }
+        }
+        return decoder.finish()
+    }
 }

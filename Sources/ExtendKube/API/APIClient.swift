@@ -1,0 +1,87 @@
+import Dispatch
+import Foundation
+import Logging
+
+/// Talks to one API server. Every blocking step (reading a token file,
+/// running an exec plugin, the libcurl transfer) runs on the client's own
+/// serial queue, off the cooperative pool; the async methods wait for it.
+/// Retries (429, 5xx) and the one re-read of credentials after a 401 live
+/// here, so every caller gets them.
+public final class APIClient: Sendable {
+    public let config: ClientConfig
+    let retry: RetryPolicy
+    let timeouts: Timeouts
+    let logger: Logger
+    let credentials: CredentialStore
+    private let transport: any HTTPTransport
+    private let queue: DispatchQueue
+
+    public convenience init(config: ClientConfig, retry: RetryPolicy = .standard, timeouts: Timeouts = Timeouts(),
+                            logger: Logger = Logger(label: "netpol-extend.kube")) {
+        self.init(config: config, retry: retry, timeouts: timeouts, logger: logger, transport: CurlTransport())
+    }
+
+    init(config: ClientConfig, retry: RetryPolicy, timeouts: Timeouts, logger: Logger, transport: any HTTPTransport,
+         credentials: CredentialStore? = nil) {
+        self.config = config
+        self.retry = retry
+        self.timeouts = timeouts
+        self.logger = logger
+        self.transport = transport
+        self.credentials = credentials ?? CredentialStore(config.credentials)
+        queue = DispatchQueue(label: "netpol-extend.kube \(config.server)")
+    }
+
+    /// GETs `request.path` and returns the successful answer (2xx), retrying
+    /// what may pass; anything else is a `KubeError` built from the Status.
+    public func get(_ request: APIRequest) async throws(KubeError) -> HTTPResponse {
+        var attempt = 0
+        var refreshed = false
+        while true {
+            attempt += 1
+            let response = try await send(request)
+            logger.debug("API request", metadata: ["verb": "\(request.verb)", "path": "\(request.path)",
+                                                    "status": "\(response.status)", "attempt": "\(attempt)"])
+            switch response.status {
+            case 200..<300:
+                return response
+            case 401 where !refreshed && credentials.canRefresh:
+                // A rotated service-account token or an exec credential that
+                // expired early: read again, once.
+                refreshed = true
+                credentials.invalidate()
+                attempt -= 1
+                continue
+            case let s where RetryPolicy.isRetryable(s) && attempt < retry.maxAttempts:
+                let wait = retry.delay(afterAttempt: attempt, retryAfter: response.retryAfter)
+                logger.info("API server busy; retrying", metadata: ["status": "\(s)", "path": "\(request.path)", "wait": "\(wait)"])
+                await retry.sleep(wait)
+                continue
+            default:
+                throw APIErrorMessage.error(for: response, request: request, server: config.server,
+                                            origin: config.origin, attempts: attempt)
+            }
+        }
+    }
+
+    /// One transfer on the client's queue, with the current credentials.
+    private func send(_ request: APIRequest) async throws(KubeError) -> HTTPResponse {
+        let url = config.server + request.path
+        let tls = TLSMaterial(certificateAuthority: config.certificateAuthority,
+                              insecureSkipVerify: config.insecureSkipTLSVerify, serverName: config.tlsServerName)
+        let timeouts = self.timeouts
+        let result: Result<HTTPResponse, KubeError> = await withCheckedContinuation { continuation in
+            queue.async { [transport, credentials] in
+                continuation.resume(returning: Result { () throws(KubeError) -> HTTPResponse in
+                    let auth = try credentials.material()
+                    var t = tls
+                    t.clientCertificate = auth.clientCertificate
+                    t.clientKey = auth.clientKey
+                    let http = HTTPRequest(url: url, purpose: request.purpose, bearer: auth.bearer, tls: t, timeouts: timeouts)
+                    return try transport.perform(http)
+                })
+            }
+        }
+        return try result.get()
+    }
+}
