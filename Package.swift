@@ -46,6 +46,11 @@ let package = Package(
             name: "ExtendKube",
             dependencies: ["ExtendCore", "ExtendInput", "CLibCurl", "Yams", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
+        // The controller: the reconcile loop (a pure state machine) and, around it, the services.
+        .target(
+            name: "ExtendController",
+            dependencies: ["ExtendCore"],
+            swiftSettings: strict),
         .executableTarget(
             name: "extend",
             dependencies: [
@@ -98,6 +103,7 @@ let package = Package(
                     swiftSettings: strict),
         // Runs the built .build/debug/extend (swift build --build-tests builds it).
         .testTarget(name: "ExtendCLITests", dependencies: ["KubeSupport"], swiftSettings: strict),
+        .testTarget(name: "ExtendControllerTests", dependencies: ["ExtendController"], swiftSettings: strict),
         .testTarget(name: "ExtendKubeTests", dependencies: ["ExtendCore", "ExtendInput", "ExtendKube", "KubeSupport"],
                     swiftSettings: strict),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "ExtendCore", "ExtendInput"], swiftSettings: strict),
