@@ -48,7 +48,7 @@ extension PeerResolver {
         indexChanged(old: old, new: new)
         let addresses = (old?.addresses ?? []) + (new?.addresses ?? [])
         for (key, before) in blocks where addresses.contains(where: key.block.contains) {
-            let after = storing(computeBlock(key))
+            let after = storing(updatedBlock(key, before, old: old, new: new))
             blocks[key] = after
             if before.map(\.port) != after.map(\.port) { named.formUnion(namedByBlock[key] ?? []) }
         }

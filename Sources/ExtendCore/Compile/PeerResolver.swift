@@ -363,12 +363,46 @@ final class PeerResolver {
                 return true
             }
         }
-        let blockText = Self.blockText(b)
+        return blockSets(key, byPort.mapValues(Self.sortedUnique))
+    }
+
+    /// A block's per-port sets from their sorted members, by port.
+    func blockSets(_ key: BlockKey, _ byPort: [Int: [SetMember]]) -> [(port: Int, set: IPSetSpec)] {
+        let blockText = Self.blockText(key.block), f = key.family
         return byPort.keys.sorted().compactMap { port in
-            guard let m = byPort[port] else { return nil }
+            guard let m = byPort[port], !m.isEmpty else { return nil }
             return (port, IPSetSpec(name: Naming.setName("block\n\(f.rawValue)\n\(blockText)\nport \(key.name)/\(key.proto.rawValue)=\(port)"),
-                                    family: f, members: Self.sortedUnique(m)))
+                                    family: f, members: m))
         }
+    }
+
+    /// A block's sets after one workload changed from `old` to `new`: only
+    /// their addresses move (recomputing scanned every workload in the block,
+    /// and a block such as 10.0.0.0/8 holds the whole cluster). The address
+    /// index already holds `new`.
+    func updatedBlock(_ key: BlockKey, _ before: [PortSet], old: Workload?, new: Workload?) -> [(port: Int, set: IPSetSpec)] {
+        var byPort: [Int: [SetMember]] = [:]
+        for p in before { byPort[p.port] = spec(p.name)?.members ?? [] }
+        let b = key.block, f = key.family
+        func inBlock(_ w: Workload?) -> (port: Int, members: [SetMember])? {
+            guard let w, let port = w.resolve(portName: key.name, proto: key.proto) else { return nil }
+            return (port, w.addresses.filter { $0.family == f && b.contains($0) }.map { SetMember(CIDR(host: $0)) })
+        }
+        if let (port, members) = inBlock(old) {
+            for m in members {
+                // Another workload at the same address may still hold it there.
+                var kept = false
+                addressIndex.forEach(in: m.cidr) { _, w in
+                    kept = w.resolve(portName: key.name, proto: key.proto) == port
+                    return !kept
+                }
+                if !kept { byPort[port]?.removeSorted(m) }
+            }
+        }
+        if let (port, members) = inBlock(new) {
+            for m in members { byPort[port, default: []].insertSorted(m) }
+        }
+        return blockSets(key, byPort)
     }
 
     static func sortedUnique(_ m: [SetMember]) -> [SetMember] {
@@ -422,4 +456,26 @@ struct PeerTarget: Hashable {
     /// The set a rule matches (a list brings its members, from the set
     /// table, to each host that holds it); nil: every peer (no set match).
     var set: String?
+}
+
+extension Array where Element == SetMember {
+    /// Inserts into a sorted array, keeping it sorted and free of duplicates.
+    mutating func insertSorted(_ m: SetMember) {
+        let i = sortedIndex(m)
+        if i == count || self[i] != m { insert(m, at: i) }
+    }
+
+    mutating func removeSorted(_ m: SetMember) {
+        let i = sortedIndex(m)
+        if i < count && self[i] == m { remove(at: i) }
+    }
+
+    private func sortedIndex(_ m: SetMember) -> Int {
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if self[mid] < m { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
 }
