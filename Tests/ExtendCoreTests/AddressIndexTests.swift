@@ -10,8 +10,8 @@ import Testing
 
     static func inside(_ index: AddressIndex, _ cidr: String) -> [String] {
         var out: [String] = []
-        index.forEach(in: CIDR(cidr)!) { a, w in
-            out.append("\(w.ref)@\(a)")
+        index.forEach(in: CIDR(cidr)!) { e in
+            out.append("\(e.owner)@\(e.address)")
             return true
         }
         return out
@@ -43,7 +43,7 @@ import Testing
         for block in ["10.0.0.0/8", "10.0.1.0/24", "10.0.9.0/24", "10.0.2.0/23", "fd00::/64", "0.0.0.0/0", "192.168.0.0/16"] {
             let cidr = try #require(CIDR(block))
             var scan: [String] = []
-            world.forEachWorkload { w in for a in w.addresses where cidr.contains(a) { scan.append("\(w.ref)@\(a)") } }
+            world.forEachWorkload { w in for a in w.addresses where cidr.contains(a) { scan.append("pod \(w.ref)@\(a)") } }
             #expect(Self.inside(index, block).sorted() == scan.sorted(), "\(block)")
             #expect(Self.inside(AddressIndex(world), block).sorted() == scan.sorted(), "\(block), built afresh")
         }

@@ -356,9 +356,9 @@ final class PeerResolver {
         var byPort: [Int: [SetMember]] = [:]
         let b = key.block, f = key.family
         if b.cidr.family == f {
-            addressIndex.forEach(in: b.cidr) { a, w in
-                if b.contains(a), let n = w.resolve(portName: key.name, proto: key.proto) {
-                    byPort[n, default: []].append(SetMember(CIDR(host: a)))
+            addressIndex.forEach(in: b.cidr) { e in
+                if b.contains(e.address), let n = e.resolve(portName: key.name, proto: key.proto) {
+                    byPort[n, default: []].append(SetMember(CIDR(host: e.address)))
                 }
                 return true
             }
@@ -392,8 +392,8 @@ final class PeerResolver {
             for m in members {
                 // Another workload at the same address may still hold it there.
                 var kept = false
-                addressIndex.forEach(in: m.cidr) { _, w in
-                    kept = w.resolve(portName: key.name, proto: key.proto) == port
+                addressIndex.forEach(in: m.cidr) { e in
+                    kept = e.resolve(portName: key.name, proto: key.proto) == port
                     return !kept
                 }
                 if !kept { byPort[port]?.removeSorted(m) }

@@ -146,8 +146,8 @@ public struct PolicyLint: Sendable {
             case .ipBlock(let b):
                 let found = memo.resolves(.init(receiver: .block(b), name: name, proto: proto)) {
                     var any = false
-                    memo.addresses.forEach(in: b.cidr) { a, w in
-                        any = b.contains(a) && test(w)
+                    memo.addresses.forEach(in: b.cidr) { e in
+                        any = b.contains(e.address) && e.resolve(portName: name, proto: proto) != nil
                         return !any
                     }
                     return any

@@ -1,21 +1,34 @@
-/// Every workload under each of its addresses, sorted by address: the
-/// workloads inside an ipBlock are a binary search away instead of a scan
-/// of the world. Many policies name blocks, and a cluster has many pods: the
-/// scans grew with both.
+/// Every workload's addresses, sorted: the workloads inside an ipBlock are a
+/// binary search away instead of a scan of the world. Many policies name
+/// blocks, and a cluster has many pods: the scans grew with both. An entry
+/// keeps only what blocks ask of a workload (its named ports), so reading
+/// one copies two references, not a whole workload.
 struct AddressIndex {
     struct Entry {
         var address: IPAddress
-        var workload: Workload
+        var ports: [NamedPort]
+        /// `kind namespace/name`: which workload, to remove it again.
+        var owner: String
+
+        /// "the port name is resolved on each pod", as `Workload.resolve` does.
+        func resolve(portName: String, proto: Proto) -> Int? {
+            ports.first { $0.name == portName && $0.proto == proto }?.port
+        }
     }
     private var entries: [Entry] = []
 
     /// The workloads of the world's namespaces (as `World.forEachWorkload` gives them).
     init(_ world: World) {
-        world.forEachWorkload { w in
-            for a in w.addresses { entries.append(Entry(address: a, workload: w)) }
-        }
+        world.forEachWorkload { w in entries += Self.entries(w) }
         entries.sort { $0.address < $1.address }
     }
+
+    private static func entries(_ w: Workload) -> [Entry] {
+        let owner = Self.owner(w)
+        return w.addresses.map { Entry(address: $0, ports: w.namedPorts, owner: owner) }
+    }
+
+    static func owner(_ w: Workload) -> String { "\(w.kind.rawValue) \(w.namespace)/\(w.name)" }
 
     /// The first entry at or after `address`.
     private func lowerBound(_ address: IPAddress) -> Int {
@@ -27,25 +40,25 @@ struct AddressIndex {
         return lo
     }
 
-    /// Each address inside `cidr`, with its workload, in address order; stops when `body` returns false.
-    func forEach(in cidr: CIDR, _ body: (IPAddress, Workload) -> Bool) {
+    /// Each entry whose address lies inside `cidr`, in address order; stops when `body` returns false.
+    func forEach(in cidr: CIDR, _ body: (Entry) -> Bool) {
         var i = lowerBound(cidr.address)
         while i < entries.count, cidr.contains(entries[i].address) {
-            guard body(entries[i].address, entries[i].workload) else { return }
+            guard body(entries[i]) else { return }
             i += 1
         }
     }
 
     mutating func insert(_ w: Workload) {
-        for a in w.addresses { entries.insert(Entry(address: a, workload: w), at: lowerBound(a)) }
+        for e in Self.entries(w) { entries.insert(e, at: lowerBound(e.address)) }
     }
 
     mutating func remove(_ w: Workload) {
+        let owner = Self.owner(w)
         for a in w.addresses {
             var i = lowerBound(a)
             while i < entries.count, entries[i].address == a {
-                let e = entries[i].workload
-                if e.kind == w.kind && e.namespace == w.namespace && e.name == w.name {
+                if entries[i].owner == owner {
                     entries.remove(at: i)
                     break
                 }
