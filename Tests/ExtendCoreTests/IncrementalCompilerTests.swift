@@ -211,3 +211,41 @@ import Testing
         #expect(delta.hosts.first { $0.name == "cache" }?.structural == true)
     }
 }
+
+/// A controller runs for weeks: what the engine keeps must not grow with
+/// every policy and namespace that ever existed.
+@Suite struct IncrementalCompactionTests {
+    typealias T = IncrementalCompilerTests
+
+    @Test("compact() keeps every state and delta, and drops the sets of what is gone", arguments: 0..<6)
+    func compactKeepsStatesAndDropsStale(_ seed: Int) {
+        var r = T.Rng(state: UInt64(seed) &* 104_729 &+ 1)
+        var m = T.start(&r)
+        let (world, _) = World.build(cluster: m.cluster, inventory: m.inventory)
+        let engine = IncrementalCompiler(world: world)
+        for _ in 0..<60 {
+            let batch = (0..<(1 + r.int(3))).map { _ in T.change(&m, &r) }
+            for c in batch { m.apply(c) }
+            _ = engine.apply(batch)
+        }
+        let states = engine.states
+        let grown = engine.setCount
+        let dropped = engine.compact()
+        #expect(engine.states == states, "the same states after compacting")
+        let (fresh, _) = World.build(cluster: m.cluster, inventory: m.inventory)
+        #expect(engine.setCount == IncrementalCompiler(world: fresh).setCount, "exactly the sets a fresh engine holds")
+        #expect(dropped == grown - engine.setCount && dropped > 0, "seed \(seed): \(grown) sets before, dropped \(dropped)")
+        // And it goes on answering changes exactly.
+        var before = m.compileAll()
+        for step in 0..<10 {
+            let batch = (0..<(1 + r.int(3))).map { _ in T.change(&m, &r) }
+            for c in batch { m.apply(c) }
+            let delta = engine.apply(batch)
+            let after = m.compileAll()
+            #expect(engine.states == after, "seed \(seed) step \(step) after compacting")
+            let changed = Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }
+            #expect(Set(delta.hosts.map(\.name)) == changed)
+            before = after
+        }
+    }
+}

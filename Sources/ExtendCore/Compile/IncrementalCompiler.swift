@@ -10,7 +10,7 @@
 /// whose atoms changed (with every chain still cached), and those isolated by
 /// a policy whose rules changed.
 public final class IncrementalCompiler {
-    private let compiler: Compiler
+    private var compiler: Compiler
     private let extraGuard: [CIDR]
     /// Per host, its state as last compiled; the sets' members may be older
     /// than the set table's, which is what `state(of:)` reads.
@@ -22,8 +22,32 @@ public final class IncrementalCompiler {
     public init(world: World, extraGuard: [CIDR] = []) {
         compiler = Compiler(world: world)
         self.extraGuard = extraGuard
-        for h in world.hosts { update(h, from: nil, to: compiler.compile(h, extraGuard: extraGuard), reisolate: true) }
+        compileAll()
     }
+
+    private func compileAll() {
+        for h in compiler.world.hosts { update(h, from: nil, to: compiler.compile(h, extraGuard: extraGuard), reisolate: true) }
+    }
+
+    /// Sets, memos and rule numbers are kept for whatever was ever resolved:
+    /// those of deleted policies and namespaces stay until this drops them.
+    /// It compiles every host again from the world as it is now (the same
+    /// states; the next batch's delta is unaffected), so a long-running
+    /// controller calls it when it resyncs anyway. Returns how many sets it dropped.
+    @discardableResult
+    public func compact() -> Int {
+        let before = setCount
+        compiler = Compiler(world: compiler.world)
+        skeletons = [:]
+        hostsBySet = [:]
+        hostsByPolicy = [:]
+        policiesOfHost = [:]
+        compileAll()
+        return before - setCount
+    }
+
+    /// How many sets the engine keeps (current ones and, until `compact()`, stale ones).
+    public var setCount: Int { compiler.peers.setCount }
 
     public var world: World { compiler.world }
 

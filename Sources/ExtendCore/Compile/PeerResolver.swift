@@ -142,6 +142,8 @@ final class PeerResolver {
 
     func spec(_ name: String) -> IPSetSpec? { sets[name] }
 
+    var setCount: Int { sets.count }
+
     /// What each set held before the batch of changes under way, for the sets
     /// that changed (nil between batches).
     var journal: [String: IPSetSpec]?
