@@ -29,8 +29,13 @@ public enum APIObjectReader {
     /// One line of a watch stream.
     public static func watchEvent(_ line: String, name: String, kind: String, apiVersion: String) -> WatchEventRead {
         let problems = Problems()
+        var event = read(line, name: name, kind: kind, apiVersion: apiVersion, problems: problems)
+        event.diagnostics = problems.diagnostics
+        return event
+    }
+
+    private static func read(_ line: String, name: String, kind: String, apiVersion: String, problems: Problems) -> WatchEventRead {
         var event = WatchEventRead(type: "", diagnostics: [])
-        defer { event.diagnostics = problems.diagnostics }
         guard let file = SourceFile.parse(text: line, path: name, problems: problems, syntax: .json),
               let root = file.roots(problems).first, let f = root.fields() else {
             if !problems.hasErrors { problems.error(name, "a watch event is a JSON object; got nothing") }
