@@ -140,6 +140,8 @@ import Testing
                 let health = informer.health
                 #expect(health.lists == 1 && health.relists == 0)
                 #expect(health.watchRestarts >= 2)
+                // A cut stream is told from a clean end: no terminating chunk is a transport failure.
+                #expect(health.lastError?.contains("closed the connection before the answer was complete") ?? false, "\(health.lastError ?? "")")
                 // The watches opened after a drop start where the last event left off, not at the list.
                 let watches = try Self.watchRequests(server)
                 let versions = watches.compactMap { ($0["params"] as? [String: Any])?["resourceVersion"] as? String }

@@ -203,7 +203,7 @@ final class CurlEasy {
         case CURLE_UNKNOWN_OPTION, CURLE_NOT_BUILT_IN, CURLE_BAD_FUNCTION_ARGUMENT:
             return KubeError(.configuration, "libcurl cannot make the request to \(server) (\(r.purpose)): \(reason) [curl error \(code.rawValue)]; libcurl 7.77 or later built with OpenSSL is needed")
         case CURLE_PARTIAL_FILE, CURLE_RECV_ERROR:
-            return KubeError(.transport, "the API server \(server) cut the stream (\(r.purpose)): \(reason) [curl error \(code.rawValue)]")
+            return KubeError(.transport, "the API server \(server) closed the connection before the answer was complete (\(r.purpose)): \(reason) [curl error \(code.rawValue)]")
         case CURLE_OPERATION_TIMEDOUT:
             return KubeError(.transport, "the API server \(server) did not answer in time (\(r.purpose)): \(reason) [curl error \(code.rawValue)]")
         default:
