@@ -13,6 +13,11 @@ static inline CURLcode npx_curl_setopt_write_function(CURL *h, size_t (*f)(char 
 static inline CURLcode npx_curl_setopt_header_function(CURL *h, size_t (*f)(char *, size_t, size_t, void *)) {
     return curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, f);
 }
+/* Called about once a second even while no data flows: how a watch on
+ * another thread is told to stop (a non-zero return aborts the transfer). */
+static inline CURLcode npx_curl_setopt_xferinfo_function(CURL *h, int (*f)(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t)) {
+    return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, f);
+}
 /* Certificates and keys in memory (CA since 7.77, client cert/key since 7.71;
  * Debian 12 ships 7.88). CURL_BLOB_COPY: curl keeps its own copy, so the
  * caller's bytes need only live for the call. */

@@ -28,6 +28,8 @@ public struct KubeError: Error, Sendable, CustomStringConvertible {
         case server
         /// Any other status, or a body we cannot use.
         case response
+        /// Our side stopped the request (a watch whose task was cancelled).
+        case cancelled
     }
 
     public let kind: Kind

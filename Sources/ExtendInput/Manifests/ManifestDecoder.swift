@@ -57,10 +57,22 @@ struct ManifestDecoder {
             (f["apiVersion"] ?? c).error("\(kind) with apiVersion \(ScalarValue.quote(api)) is not supported; expected apiVersion: \(wanted)")
             return
         }
+        switch decode(f, kind: kind, at: c) {
+        case .namespace(let ns): collector.add(ns, at: c)
+        case .pod(let pod): collector.add(pod, at: c)
+        case .policy(let policy): collector.add(policy, at: c)
+        case nil: break
+        }
+    }
+
+    /// One object of a kind we read (Namespace, Pod or NetworkPolicy, its
+    /// apiVersion already checked), or nil with diagnostics.
+    func decode(_ f: Fields, kind: String, at c: Cursor) -> ManifestObject? {
         switch kind {
-        case "Namespace": if let ns = namespace(f) { collector.add(ns, at: c) }
-        case "Pod": if let pod = pod(f, at: c) { collector.add(pod, at: c) }
-        default: if let policy = networkPolicy(f, at: c) { collector.add(policy, at: c) }
+        case "Namespace": namespace(f).map { .namespace($0) }
+        case "Pod": pod(f, at: c).map { .pod($0) }
+        case "NetworkPolicy": networkPolicy(f, at: c).map { .policy($0) }
+        default: nil
         }
     }
 

@@ -26,6 +26,19 @@ struct ObjectMeta {
         return ObjectMeta(name: name, namespace: namespaced ? namespace : "", labels: labels)
     }
 
+    /// Who an object from the API is, read leniently (never a diagnostic):
+    /// a watch must be able to name, and delete, an object that does not decode.
+    static func identity(_ object: Fields) -> (namespace: String, name: String, resourceVersion: String) {
+        let tree = object.cursor.tree
+        guard let meta = object.entries.first(where: { $0.key == "metadata" })?.value, tree.kind(meta) == .mapping else {
+            return ("", "", "")
+        }
+        func text(_ key: String) -> String {
+            tree.entries(meta).first { tree.text($0.key) == key }.flatMap { tree.text($0.value) } ?? ""
+        }
+        return (text("namespace"), text("name"), text("resourceVersion"))
+    }
+
     /// `Kind namespace/name` (or `Kind name`) for notes, read leniently: a
     /// skipped object's metadata is not ours to judge.
     static func describe(kind: String, _ object: Fields) -> String {

@@ -66,22 +66,24 @@ public final class APIClient: Sendable {
 
     /// One transfer on the client's queue, with the current credentials.
     private func send(_ request: APIRequest) async throws(KubeError) -> HTTPResponse {
-        let url = config.server + request.path
-        let tls = TLSMaterial(certificateAuthority: config.certificateAuthority,
-                              insecureSkipVerify: config.insecureSkipTLSVerify, serverName: config.tlsServerName)
-        let timeouts = self.timeouts
         let result: Result<HTTPResponse, KubeError> = await withCheckedContinuation { continuation in
-            queue.async { [transport, credentials] in
+            queue.async { [transport, self] in
                 continuation.resume(returning: Result { () throws(KubeError) -> HTTPResponse in
-                    let auth = try credentials.material()
-                    var t = tls
-                    t.clientCertificate = auth.clientCertificate
-                    t.clientKey = auth.clientKey
-                    let http = HTTPRequest(url: url, purpose: request.purpose, bearer: auth.bearer, tls: t, timeouts: timeouts)
-                    return try transport.perform(http)
+                    try transport.perform(try http(request, timeouts: timeouts))
                 })
             }
         }
         return try result.get()
+    }
+
+    /// The HTTP request for `request`, with the current credentials. Blocks
+    /// (a token file, an exec plugin): call it off the cooperative pool.
+    func http(_ request: APIRequest, timeouts: Timeouts) throws(KubeError) -> HTTPRequest {
+        let auth = try credentials.material()
+        let tls = TLSMaterial(certificateAuthority: config.certificateAuthority,
+                              insecureSkipVerify: config.insecureSkipTLSVerify, serverName: config.tlsServerName,
+                              clientCertificate: auth.clientCertificate, clientKey: auth.clientKey)
+        return HTTPRequest(url: config.server + request.path, purpose: request.purpose, bearer: auth.bearer, tls: tls,
+                           timeouts: timeouts)
     }
 }

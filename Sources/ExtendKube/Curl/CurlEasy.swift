@@ -32,14 +32,37 @@ final class CurlEasy {
     }
 
     func perform(_ request: HTTPRequest) throws(KubeError) -> HTTPResponse {
+        try run(request, sink: ResponseSink())
+    }
+
+    /// Like `perform`, but a successful (2xx) body goes to `body` piece by
+    /// piece as it arrives instead of being kept; any other answer's body is
+    /// kept and returned, as `perform` does. `stop` is checked about once a
+    /// second, even while nothing arrives; once set, the transfer ends with
+    /// a `.cancelled` error.
+    func stream(_ request: HTTPRequest, stop: StopFlag, body: @escaping (UnsafeRawBufferPointer) -> Void) throws(KubeError) -> HTTPResponse {
+        let sink = ResponseSink()
+        sink.stream = body
+        sink.stop = stop
+        return try run(request, sink: sink)
+    }
+
+    private func run(_ request: HTTPRequest, sink: ResponseSink) throws(KubeError) -> HTTPResponse {
         // Each request sets every option again; reset keeps the open connection.
         curl_easy_reset(handle)
         errorBuffer[0] = 0
-        let sink = ResponseSink()
         let box = Unmanaged.passRetained(sink)
         defer { box.release() }
         try configure(request, sink: box.toOpaque())
+        if sink.stop != nil {
+            try set(CURLOPT_NOPROGRESS, 0, request)
+            try check(npx_curl_setopt_xferinfo_function(handle, curlProgress), request)
+            try set(CURLOPT_XFERINFODATA, pointer: box.toOpaque(), request)
+        }
         let code = curl_easy_perform(handle)
+        if code == CURLE_ABORTED_BY_CALLBACK, sink.stop?.isSet ?? false {
+            throw KubeError(.cancelled, "\(request.purpose) at \(APIServerURL.origin(of: request.url)) was stopped")
+        }
         guard code == CURLE_OK else { throw failure(code, request) }
         var status = 0
         _ = npx_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
@@ -54,6 +77,11 @@ final class CurlEasy {
         try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer), r)
         try set(CURLOPT_CONNECTTIMEOUT_MS, milliseconds(r.timeouts.connect), r)
         if let total = r.timeouts.request { try set(CURLOPT_TIMEOUT_MS, milliseconds(total), r) }
+        if let idle = r.timeouts.idle {
+            // Below 1 byte/s for `idle` seconds: the connection is taken for dead.
+            try set(CURLOPT_LOW_SPEED_LIMIT, 1, r)
+            try set(CURLOPT_LOW_SPEED_TIME, max(1, milliseconds(idle) / 1000), r)
+        }
         try set(CURLOPT_FOLLOWLOCATION, 0, r)
         try set(CURLOPT_ACCEPT_ENCODING, "", r)  // whatever curl can decode (gzip)
         if r.method == "GET" {
@@ -174,6 +202,8 @@ final class CurlEasy {
             return KubeError(.tls, "TLS with the API server \(server) failed (\(r.purpose)): \(reason) [curl error \(code.rawValue)]; check the cluster's certificate-authority and the client certificate and key")
         case CURLE_UNKNOWN_OPTION, CURLE_NOT_BUILT_IN, CURLE_BAD_FUNCTION_ARGUMENT:
             return KubeError(.configuration, "libcurl cannot make the request to \(server) (\(r.purpose)): \(reason) [curl error \(code.rawValue)]; libcurl 7.77 or later built with OpenSSL is needed")
+        case CURLE_PARTIAL_FILE, CURLE_RECV_ERROR:
+            return KubeError(.transport, "the API server \(server) closed the connection before the answer was complete (\(r.purpose)): \(reason) [curl error \(code.rawValue)]")
         case CURLE_OPERATION_TIMEDOUT:
             return KubeError(.transport, "the API server \(server) did not answer in time (\(r.purpose)): \(reason) [curl error \(code.rawValue)]")
         default:
@@ -184,17 +214,33 @@ final class CurlEasy {
 
 /// Where the callbacks put what arrives: the body's bytes and the headers
 /// of the last response (a `100 Continue` or proxy answer starts afresh).
+/// When streaming, the body of a 2xx answer goes to `stream` instead.
 private final class ResponseSink {
     var body = Data()
     var headers: [String: String] = [:]
+    /// The status of the last response line (`HTTP/1.1 200 OK`).
+    var status = 0
+    var stream: ((UnsafeRawBufferPointer) -> Void)?
+    var stop: StopFlag?
 }
 
 private let curlWriteBody: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { data, size, count, user in
     guard let data, let user else { return 0 }
     let n = size * count
     let sink = Unmanaged<ResponseSink>.fromOpaque(user).takeUnretainedValue()
+    if let stream = sink.stream, (200..<300).contains(sink.status) {
+        stream(UnsafeRawBufferPointer(start: UnsafeRawPointer(data), count: n))
+        return n
+    }
     data.withMemoryRebound(to: UInt8.self, capacity: n) { sink.body.append($0, count: n) }
     return n
+}
+
+/// Non-zero stops the transfer: how a watch is cancelled from another thread.
+private let curlProgress: @convention(c) (UnsafeMutableRawPointer?, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> Int32 = { user, _, _, _, _ in
+    guard let user else { return 0 }
+    let sink = Unmanaged<ResponseSink>.fromOpaque(user).takeUnretainedValue()
+    return (sink.stop?.isSet ?? false) ? 1 : 0
 }
 
 private let curlWriteHeader: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { data, size, count, user in
@@ -206,6 +252,8 @@ private let curlWriteHeader: @convention(c) (UnsafeMutablePointer<CChar>?, Int, 
     }
     if line.hasPrefix("HTTP/") {
         sink.headers = [:]
+        let fields = line.split(separator: " ")
+        sink.status = fields.count > 1 ? Int(fields[1]) ?? 0 : 0
     } else if let colon = line.firstIndex(of: ":") {
         let name = line[..<colon].lowercased()
         let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)

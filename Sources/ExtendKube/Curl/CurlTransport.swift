@@ -1,17 +1,24 @@
 import Foundation
 
 /// The libcurl transport: one easy handle, created on first use and kept
-/// for the connection's reuse. `perform` is only called from the API
-/// client's serial queue, which is what makes the unchecked `Sendable` sound.
-final class CurlTransport: HTTPTransport, @unchecked Sendable {
+/// for the connection's reuse. `perform` and `stream` are only called from
+/// one serial queue (the API client's, or a watch's own), which is what
+/// makes the unchecked `Sendable` sound.
+final class CurlTransport: StreamingTransport, @unchecked Sendable {
     private var easy: CurlEasy?
 
     func perform(_ request: HTTPRequest) throws(KubeError) -> HTTPResponse {
-        let handle: CurlEasy
-        if let easy { handle = easy } else {
-            handle = try CurlEasy()
-            easy = handle
-        }
-        return try handle.perform(request)
+        try handle().perform(request)
+    }
+
+    func stream(_ request: HTTPRequest, stop: StopFlag, body: @escaping (UnsafeRawBufferPointer) -> Void) throws(KubeError) -> HTTPResponse {
+        try handle().stream(request, stop: stop, body: body)
+    }
+
+    private func handle() throws(KubeError) -> CurlEasy {
+        if let easy { return easy }
+        let handle = try CurlEasy()
+        easy = handle
+        return handle
     }
 }

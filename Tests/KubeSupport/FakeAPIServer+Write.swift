@@ -1,0 +1,62 @@
+import Foundation
+
+/// Writes through the fake's normal API as the kubeconfig's user (token
+/// mode), as kubectl would: Python's urllib, trusting the server's CA, so
+/// tests change the cluster by a path independent of the client under test.
+extension FakeAPIServer {
+    /// `method path` with `json`; returns the answer's JSON object (the
+    /// created, patched or deleted object, or a Status). Throws on a non-2xx answer.
+    @discardableResult
+    public func send(_ method: String, _ path: String, json: Data? = nil,
+                     contentType: String = "application/json") throws -> [String: Any] {
+        let info = try adminCall("GET", "/info")
+        guard let ca = info["caFile"] as? String, let token = info["token"] as? String else {
+            throw FakeAPIServerError("/info has no caFile or token")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", """
+            import os, ssl, sys, urllib.request
+            ctx = ssl.create_default_context(cafile=sys.argv[1])
+            body = sys.stdin.buffer.read()
+            req = urllib.request.Request(sys.argv[2], data=body if body else None, method=sys.argv[3],
+                headers={"Authorization": "Bearer " + os.environ["FAKE_TOKEN"], "Content-Type": sys.argv[4]})
+            sys.stdout.buffer.write(urllib.request.urlopen(req, context=ctx).read())
+            """, ca, server + path, method, contentType]
+        var environment = ProcessInfo.processInfo.environment
+        environment["FAKE_TOKEN"] = token
+        process.environment = environment
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(json ?? Data())
+        try input.fileHandleForWriting.close()
+        let answer = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw FakeAPIServerError("\(method) \(path) failed") }
+        return (try? JSONSerialization.jsonObject(with: answer)) as? [String: Any] ?? [:]
+    }
+
+    @discardableResult
+    public func create(_ path: String, object: [String: Any]) throws -> [String: Any] {
+        try send("POST", path, json: try JSONSerialization.data(withJSONObject: object))
+    }
+
+    /// A JSON merge patch (RFC 7386), as `kubectl patch --type merge`.
+    @discardableResult
+    public func mergePatch(_ path: String, _ patch: [String: Any]) throws -> [String: Any] {
+        try send("PATCH", path, json: try JSONSerialization.data(withJSONObject: patch),
+                 contentType: "application/merge-patch+json")
+    }
+
+    @discardableResult
+    public func delete(_ path: String) throws -> [String: Any] {
+        try send("DELETE", path)
+    }
+
+    /// The resourceVersion of an object the API answered with.
+    public static func resourceVersion(of object: [String: Any]) -> String {
+        ((object["metadata"] as? [String: Any])?["resourceVersion"] as? String) ?? ""
+    }
+}
