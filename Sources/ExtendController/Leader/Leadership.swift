@@ -13,9 +13,10 @@ public final class Leadership: Sendable {
     /// Returns whether it changed.
     @discardableResult
     public func set(_ value: Bool) -> Bool {
-        leading.withLock {
-            defer { $0 = value }
-            return $0 != value
+        leading.withLock { current in
+            let changed = current != value
+            current = value
+            return changed
         }
     }
 }
