@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "ExtendController",
             dependencies: [
-                "ExtendCore", "ExtendSSH",
+                "ExtendCore", "ExtendInput", "ExtendSSH", "ExtendKube",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -66,8 +66,11 @@ let package = Package(
         .executableTarget(
             name: "extend",
             dependencies: [
-                "ExtendCore", "ExtendInput", "ExtendSSH", "ExtendKube",
+                "ExtendCore", "ExtendInput", "ExtendSSH", "ExtendKube", "ExtendController",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -115,7 +118,7 @@ let package = Package(
                     swiftSettings: strict),
         // Runs the built .build/debug/extend (swift build --build-tests builds it).
         .testTarget(name: "ExtendCLITests", dependencies: ["KubeSupport"], swiftSettings: strict),
-        .testTarget(name: "ExtendControllerTests", dependencies: ["ExtendController"], swiftSettings: strict),
+        .testTarget(name: "ExtendControllerTests", dependencies: ["ExtendController", "ExtendCore"], swiftSettings: strict),
         .testTarget(name: "ExtendKubeTests", dependencies: ["ExtendCore", "ExtendInput", "ExtendKube", "KubeSupport"],
                     swiftSettings: strict),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "ExtendCore", "ExtendInput"], swiftSettings: strict),

@@ -59,30 +59,10 @@ struct FleetRun {
 
     private func agent(_ name: String, ssh: SSHSettings, connect: String, management: [CIDR], persist: Bool,
                        rollbackAfter: Int, desired: ([CIDR]) -> HostDesiredState) -> HostAgent {
-        let passphrase = ProcessInfo.processInfo.environment["EXTEND_SSH_KEY_PASSPHRASE"]
         var logger = Logger(label: "netpol-extend")
         logger.logLevel = common.verbose ? .debug : .warning
-        // The machine running this keeps its SSH access: its address joins the lockout guard.
-        var guardSources: [CIDR] = []
-        if let me = SourceAddress.towards(connect, port: ssh.port), !management.contains(where: { $0.contains(me) }) {
-            guardSources.append(CIDR(host: me))
-        }
-        var options = HostAgent.Options()
-        options.rollbackAfter = rollbackAfter
-        options.sudo = ssh.sudo
-        options.persist = persist
-        let endpoint = SSHEndpoint(
-            name: name, address: connect, port: ssh.port, user: ssh.user,
-            identityFile: Self.expand(ssh.identityFile), passphrase: passphrase,
-            knownHostsFile: Self.expand(ssh.knownHostsFile),
-            connectTimeout: .seconds(ssh.connectTimeoutSeconds))
-        return HostAgent(endpoint: endpoint, desired: desired(guardSources), options: options, logger: logger)
-    }
-
-    static func expand(_ path: String) -> String {
-        guard path.hasPrefix("~/") else { return path }
-        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
-        return home + path.dropFirst(1)
+        return HostAgent.make(name: name, ssh: ssh, connect: connect, management: management, persist: persist,
+                              rollbackAfter: rollbackAfter, logger: logger, desired: desired)
     }
 
     func run(_ mode: Fleet.Mode, rollbackAfter: Int) async -> [HostOutcome] {

@@ -1,0 +1,33 @@
+import ExtendCore
+
+/// What happened to a host run, for the loop, the logs, metrics and events.
+public struct HostResult: Sendable, Equatable {
+    public enum Outcome: String, Sendable {
+        /// It already held exactly its rules.
+        case inSync = "in-sync"
+        /// Its rules were changed (or removed) and confirmed.
+        case changed
+        /// Computed only (`--dry-run`): nothing was read or written.
+        case planned
+        case failed
+    }
+    public var host: String
+    public var outcome: Outcome
+    /// One line: what changed, or why it failed (names the host).
+    public var message: String
+    public var duration: Duration
+
+    public init(host: String, outcome: Outcome, message: String, duration: Duration) {
+        self.host = host
+        self.outcome = outcome
+        self.message = message
+        self.duration = duration
+    }
+
+    public var succeeded: Bool { outcome != .failed }
+}
+
+/// Does the I/O of a host run: over SSH, or nothing at all for a dry run.
+public protocol HostRunner: Sendable {
+    func run(_ run: ControllerEngine.Run) async -> HostResult
+}

@@ -1,0 +1,225 @@
+import ExtendCore
+import ExtendInput
+import ExtendKube
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `extend controller`: watches the cluster and the inventory file and keeps
+/// every host converged. One loop owns the engine; the watches, the inventory
+/// poll, a ticker and the host runs are child tasks that report back to it
+/// through one stream, so nothing else touches the engine.
+///
+/// Only the leader runs hosts (`Leadership`); a standby keeps its world up to
+/// date and runs every host when it takes over. On SIGTERM (graceful
+/// shutdown) no new run starts, the runs under way finish (each is atomic on
+/// its host, under the host's own rollback), and the watches stop.
+public struct ControllerService: Service {
+    public struct Configuration: Sendable {
+        public var inventoryPath: String
+        public var reconcile: ReconcileSettings
+        /// How often the inventory file is read for changes.
+        public var inventoryPoll: Duration
+        /// The loop's heartbeat (how soon a due host starts).
+        public var tick: Duration
+
+        public init(inventoryPath: String, reconcile: ReconcileSettings = ReconcileSettings(),
+                    inventoryPoll: Duration = .seconds(5), tick: Duration = .milliseconds(200)) {
+            self.inventoryPath = inventoryPath
+            self.reconcile = reconcile
+            self.inventoryPoll = inventoryPoll
+            self.tick = tick
+        }
+    }
+
+    /// Where cluster changes come from: the API's watches, or a test's stream.
+    public typealias ClusterSource = @Sendable (_ emit: @escaping @Sendable (ClusterWatch.Event) async -> Void) async -> Void
+
+    let configuration: Configuration
+    let inventory: Inventory
+    let cluster: ClusterSource
+    let runner: any HostRunner
+    let events: any EventSink
+    let status: ControllerStatus
+    let leadership: Leadership
+    let metrics = ControllerMetrics()
+    let logger: Logger
+    let health: (@Sendable () -> [APIResource: InformerHealth])?
+
+    /// - Parameter inventory: the inventory as read at start (an unreadable one stops the command before this).
+    public init(configuration: Configuration, inventory: Inventory, cluster: @escaping ClusterSource, runner: any HostRunner,
+                events: any EventSink, status: ControllerStatus, leadership: Leadership, logger: Logger,
+                health: (@Sendable () -> [APIResource: InformerHealth])? = nil) {
+        self.configuration = configuration
+        self.inventory = inventory
+        self.cluster = cluster
+        self.runner = runner
+        self.events = events
+        self.status = status
+        self.leadership = leadership
+        self.logger = logger
+        self.health = health
+    }
+
+    enum Input: Sendable {
+        case watch(ClusterWatch.Event)
+        case inventory(Inventory)
+        case inventoryRejected(String)
+        case done(HostResult)
+        case tick
+        case shutdown
+    }
+
+    public func run() async throws {
+        let (stream, input) = AsyncStream<Input>.makeStream()
+        let started = ContinuousClock.now
+        func now() -> Duration { ContinuousClock.now - started }
+        let engine = ControllerEngine(inventory: inventory, settings: configuration.reconcile,
+                                      extraGuard: ControllerGuard.sources(towards: inventory.hosts))
+        let watchedFile = InventoryFile(path: configuration.inventoryPath, lastGood: inventory)
+        let tick = configuration.tick, poll = configuration.inventoryPoll
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await cluster { input.yield(.watch($0)) } }
+                group.addTask {
+                    while (try? await Task.sleep(for: poll)) != nil {
+                        switch watchedFile.check() {
+                        case .unchanged: break
+                        case .changed(let inv): input.yield(.inventory(inv))
+                        case .rejected(let why): input.yield(.inventoryRejected(why))
+                        }
+                    }
+                }
+                group.addTask {
+                    while (try? await Task.sleep(for: tick)) != nil { input.yield(.tick) }
+                }
+                var loop = Loop(service: self, engine: engine)
+                for await event in stream {
+                    let runs = await loop.handle(event, now: now())
+                    for run in runs {
+                        group.addTask {
+                            let result = await runner.run(run)
+                            input.yield(.done(result))
+                        }
+                    }
+                    if loop.stopping && loop.running == 0 { break }
+                }
+                input.finish()
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            input.yield(.shutdown)
+        }
+        logger.info("controller stopped")
+    }
+
+    /// The loop's own state: what runs, whether it leads, whether it stops.
+    struct Loop {
+        let service: ControllerService
+        let engine: ControllerEngine
+        var running = 0
+        var stopping = false
+        var leading = false
+        var rejected: String?
+
+        init(service: ControllerService, engine: ControllerEngine) {
+            self.service = service
+            self.engine = engine
+            leading = service.leadership.isLeader
+            service.status.update { [leading] in $0.leader = leading }
+            service.metrics.leader(leading)
+        }
+
+        var logger: Logger { service.logger }
+
+        mutating func handle(_ event: Input, now: Duration) async -> [ControllerEngine.Run] {
+            var runs: [ControllerEngine.Run]
+            switch event {
+            case .watch(.batch(let b)):
+                for p in b.problems {
+                    logger.warning("\(p)")
+                }
+                let t = ContinuousClock.now
+                runs = engine.handle(.cluster(b.changes), now: now)
+                if engine.isSynced && !b.changes.isEmpty { service.metrics.reconcile(ContinuousClock.now - t) }
+            case .watch(.synced):
+                let t = ContinuousClock.now
+                runs = engine.handle(.synced, now: now)
+                let c = engine.clusterCounts
+                logger.info("cluster synced: \(c.namespaces) namespace(s), \(c.pods) pod(s), \(c.policies) policies; \(engine.hostNames.count) host(s) in \(ContinuousClock.now - t)")
+                for p in engine.problems { logger.warning("\(p)") }
+            case .inventory(let inv):
+                logger.info("inventory \(service.configuration.inventoryPath) changed: \(inv.hosts.count) host(s)")
+                service.metrics.inventoryLoaded()
+                if rejected != nil {
+                    rejected = nil
+                    service.status.update { $0.problems.removeAll { $0.hasPrefix("inventory") } }
+                }
+                runs = engine.handle(.inventory(inv), now: now)
+            case .inventoryRejected(let why):
+                runs = []
+                if rejected != why {
+                    rejected = why
+                    logger.error("\(why)")
+                    service.metrics.inventoryRejected()
+                    service.status.update { s in
+                        s.problems.removeAll { $0.hasPrefix("inventory") }
+                        s.problems.append("inventory rejected: \(why)")
+                    }
+                    await service.events.record(ControllerEvent(.warning, reason: "InventoryRejected", message: why,
+                                                                regarding: "inventory \(service.configuration.inventoryPath)"))
+                }
+            case .done(let r):
+                running -= 1
+                service.metrics.hostRun(r)
+                switch r.outcome {
+                case .failed:
+                    logger.error("\(r.message)")
+                    await service.events.record(ControllerEvent(.warning, reason: "HostFailed", message: r.message, regarding: "host \(r.host)"))
+                case .changed, .planned: logger.info("\(r.message)")
+                case .inSync: logger.debug("\(r.message)")
+                }
+                runs = engine.handle(.hostDone(r.host, succeeded: r.succeeded), now: now)
+            case .tick:
+                let leads = service.leadership.isLeader
+                if leads != leading {
+                    leading = leads
+                    service.metrics.leader(leads)
+                    service.status.update { $0.leader = leads }
+                    logger.notice(leads ? "leading: this replica works on the hosts" : "not leading: this replica only watches")
+                    runs = leads ? engine.handle(.runAll, now: now) : []
+                } else {
+                    runs = engine.handle(.tick, now: now)
+                }
+                report()
+            case .shutdown:
+                logger.notice("shutting down: \(running) host run(s) under way finish; no new run starts")
+                stopping = true
+                runs = []
+            }
+            guard !stopping else { return [] }
+            guard leading else {
+                // A standby keeps its world; the runs are done when it takes over (runAll).
+                for r in runs { _ = engine.handle(.skipped(r.host.name), now: now) }
+                return []
+            }
+            running += runs.count
+            return runs
+        }
+
+        /// Status and metrics, once per tick.
+        private func report() {
+            var counts: [String: Int] = [:]
+            for h in engine.hostNames { if let s = engine.state(of: h) { counts[s.rawValue, default: 0] += 1 } }
+            service.metrics.hostStates(counts)
+            for (resource, h) in service.health?() ?? [:] {
+                service.metrics.watch(resource: resource.name, restarts: h.watchRestarts, relists: h.relists, synced: h.synced)
+            }
+            let synced = engine.isSynced, done = engine.firstReconcileDone
+            service.status.update {
+                $0.synced = synced
+                $0.firstReconcileDone = done
+            }
+        }
+    }
+}

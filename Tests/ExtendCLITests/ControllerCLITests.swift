@@ -1,0 +1,99 @@
+import Foundation
+import KubeSupport
+import Testing
+
+/// `extend controller --dry-run` against the stand-in API server: it syncs,
+/// runs every host once, becomes ready, follows a change to exactly the hosts
+/// it affects, serves its metrics, and stops on SIGTERM.
+@Suite(.serialized) struct ControllerCLITests {
+    static func plannedRuns(_ log: String, host: String) -> Int {
+        log.components(separatedBy: "host \(host): would ").count - 1
+    }
+
+    @Test func dryRunSyncsRunsEveryHostAndFollowsAChangeToTheHostsItAffects() async throws {
+        try await FakeAPIServer.with(["--no-default-namespaces"], loading: try ExampleCluster.jsonList()) { server in
+            let hosts = ["backup-01", "billing-db-01", "reporting-01"]
+            let p = try ControllerProcess(["controller", "--dry-run", "--kubeconfig", server.kubeconfig,
+                                           "--inventory", CLI.exampleInventory, "--listen", "127.0.0.1:0",
+                                           "--min-interval", "0.2", "--inventory-poll", "0.5"])
+            defer { p.stop() }
+            let port = try #require(Int(try p.waitForMatch(#"listening on 127\.0\.0\.1:([0-9]+)"#)))
+            // Every host once, after the sync.
+            try p.wait(for: "a planned run of every host") { log in hosts.allSatisfy { Self.plannedRuns(log, host: $0) == 1 } }
+            var ready = (status: 0, body: "")
+            for _ in 0..<100 {
+                ready = await ControllerProcess.get(port: port, "/readyz")
+                if ready.status == 200 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(ready.status == 200, "\(ready)\n\(p.log)")
+            #expect(await ControllerProcess.get(port: port, "/healthz").status == 200)
+            let metrics = await ControllerProcess.get(port: port, "/metrics").body
+            #expect(ControllerProcess.metric(metrics, #"netpol_extend_host_runs_total{outcome="planned"}"#) == 3, "\(metrics)")
+            #expect(ControllerProcess.metric(metrics, #"netpol_extend_hosts{state="converged"}"#) == 3, "\(metrics)")
+
+            // Independently: which hosts' desired state a deleted api pod changes.
+            let changes = try CLI.run(["changes", "--output", "json", "--deleted", "pod/live/api-6d4f9"] + CLI.example)
+            #expect(changes.exited(0), "\(changes)")
+            let affected = try #require((try changes.json()["hosts"] as? [[String: Any]])?.compactMap { $0["name"] as? String })
+            #expect(!affected.isEmpty && affected.count < hosts.count, "a change that reaches some hosts, not all: \(affected)")
+
+            _ = try server.delete("/api/v1/namespaces/live/pods/api-6d4f9")
+            try p.wait(for: "a second planned run of \(affected)") { log in
+                affected.allSatisfy { Self.plannedRuns(log, host: $0) == 2 }
+            }
+            // Give any stray run time to show up, then check nobody else ran.
+            try await Task.sleep(for: .seconds(1))
+            for h in hosts where !affected.contains(h) {
+                #expect(Self.plannedRuns(p.log, host: h) == 1, "\(h) was not affected and must not run again:\n\(p.log)")
+            }
+
+            let status = p.terminate()
+            #expect(status == 0, "SIGTERM stops it cleanly:\n\(p.log)")
+            #expect(p.log.contains("controller stopped"))
+        }
+    }
+
+    @Test func anInvalidInventoryEditIsRejectedAndTheLastGoodOneKept() async throws {
+        try await FakeAPIServer.with(["--no-default-namespaces"], loading: try ExampleCluster.jsonList()) { server in
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("extend-inv-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let path = dir.appendingPathComponent("inventory.yaml").path
+            let good = try String(contentsOfFile: CLI.exampleInventory, encoding: .utf8)
+            try good.write(toFile: path, atomically: true, encoding: .utf8)
+            let p = try ControllerProcess(["controller", "--dry-run", "--kubeconfig", server.kubeconfig, "--inventory", path,
+                                           "--listen", "127.0.0.1:0", "--min-interval", "0.2", "--inventory-poll", "0.3"])
+            defer { p.stop() }
+            let port = try #require(Int(try p.waitForMatch(#"listening on 127\.0\.0\.1:([0-9]+)"#)))
+            try p.wait(for: "the first runs") { Self.plannedRuns($0, host: "backup-01") == 1 }
+
+            try good.replacingOccurrences(of: "port: 873", with: "port: 99999").write(toFile: path, atomically: true, encoding: .utf8)
+            try p.wait(for: "the rejection") { $0.contains("rejected, keeping the last good inventory") }
+            #expect(p.log.contains("inventory.yaml:"), "the error names the file and line:\n\(p.log)")
+            let ready = await ControllerProcess.get(port: port, "/readyz")
+            #expect(ready.status == 200, "the last good inventory keeps working")
+            let metrics = await ControllerProcess.get(port: port, "/metrics").body
+            #expect(ControllerProcess.metric(metrics, "netpol_extend_inventory_rejected_total") == 1, "\(metrics)")
+
+            // Fixed, and backup-01 removed: its rules are removed (a dry-run removal), the others stay.
+            let without = try Self.removingHost("backup-01", from: good)
+            try without.write(toFile: path, atomically: true, encoding: .utf8)
+            try p.wait(for: "backup-01's removal") { $0.contains("host backup-01: would remove every rule and set of ours") }
+            #expect(p.terminate() == 0)
+        }
+    }
+
+    /// The example inventory without one host's entry (its lines up to the next `- name:`).
+    static func removingHost(_ name: String, from text: String) throws -> String {
+        var out: [Substring] = []
+        var skipping = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix("- name:") { skipping = trimmed == "- name: \(name)" }
+            if !skipping { out.append(line) }
+        }
+        #expect(out.count < text.split(separator: "\n", omittingEmptySubsequences: false).count, "the host's entry was found")
+        return out.joined(separator: "\n")
+    }
+}
