@@ -114,7 +114,7 @@ let package = Package(
                     exclude: ["Golden", "Fixtures"], swiftSettings: strict),
         .testTarget(name: "ExtendSSHTests", dependencies: ["ExtendCore", "ExtendSSH", "LabSupport"], swiftSettings: strict),
         .testTarget(name: "ExtendHostTests",
-                    dependencies: ["ExtendCore", "ExtendInput", "ExtendSSH", "LabSupport", "ConformanceSupport"],
+                    dependencies: ["ExtendCore", "ExtendInput", "ExtendSSH", "LabSupport", "ConformanceSupport", "KubeSupport"],
                     swiftSettings: strict),
         // Runs the built .build/debug/extend (swift build --build-tests builds it).
         .testTarget(name: "ExtendCLITests", dependencies: ["KubeSupport"], swiftSettings: strict),
