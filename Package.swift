@@ -51,11 +51,12 @@ let package = Package(
             name: "ExtendKube",
             dependencies: ["ExtendCore", "ExtendInput", "CLibCurl", "Yams", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
-        // The controller: the reconcile loop (a pure state machine) and, around it, the services.
+        // The controller: the reconcile loop and leader election (pure state machines) and, around
+        // them, the services; the Kubernetes API through ExtendKube (no curl here).
         .target(
             name: "ExtendController",
             dependencies: [
-                "ExtendCore", "ExtendSSH",
+                "ExtendCore", "ExtendSSH", "ExtendKube",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -115,7 +116,11 @@ let package = Package(
                     swiftSettings: strict),
         // Runs the built .build/debug/extend (swift build --build-tests builds it).
         .testTarget(name: "ExtendCLITests", dependencies: ["KubeSupport"], swiftSettings: strict),
-        .testTarget(name: "ExtendControllerTests", dependencies: ["ExtendController"], swiftSettings: strict),
+        .testTarget(name: "ExtendControllerTests",
+                    dependencies: ["ExtendController", "ExtendKube", "KubeSupport",
+                                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                                   .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: strict),
         .testTarget(name: "ExtendKubeTests", dependencies: ["ExtendCore", "ExtendInput", "ExtendKube", "KubeSupport"],
                     swiftSettings: strict),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "ExtendCore", "ExtendInput"], swiftSettings: strict),
