@@ -51,7 +51,8 @@ let package = Package(
             name: "ExtendKube",
             dependencies: ["ExtendCore", "ExtendInput", "CLibCurl", "Yams", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
-        // The controller: the reconcile loop (a pure state machine) and, around it, the services.
+        // The controller: the reconcile loop and leader election (pure state machines) and, around
+        // them, the services; the Kubernetes API through ExtendKube (no curl here).
         .target(
             name: "ExtendController",
             dependencies: [
@@ -118,7 +119,11 @@ let package = Package(
                     swiftSettings: strict),
         // Runs the built .build/debug/extend (swift build --build-tests builds it).
         .testTarget(name: "ExtendCLITests", dependencies: ["KubeSupport"], swiftSettings: strict),
-        .testTarget(name: "ExtendControllerTests", dependencies: ["ExtendController", "ExtendCore"], swiftSettings: strict),
+        .testTarget(name: "ExtendControllerTests",
+                    dependencies: ["ExtendController", "ExtendCore", "ExtendKube", "KubeSupport",
+                                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                                   .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: strict),
         .testTarget(name: "ExtendKubeTests", dependencies: ["ExtendCore", "ExtendInput", "ExtendKube", "KubeSupport"],
                     swiftSettings: strict),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "ExtendCore", "ExtendInput"], swiftSettings: strict),

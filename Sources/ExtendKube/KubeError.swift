@@ -20,6 +20,10 @@ public struct KubeError: Error, Sendable, CustomStringConvertible {
         case forbidden
         /// 404.
         case notFound
+        /// 409: the object changed since we read it (`Conflict`: a stale
+        /// resourceVersion), or already exists (`AlreadyExists`, on create);
+        /// `reason` tells which. Read again and decide again.
+        case conflict
         /// 410: a resourceVersion or continue token is too old.
         case expired
         /// 429 after the retries.

@@ -45,6 +45,18 @@ struct ControllerCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Log each step (debug).")
     var verbose = false
 
+    @Flag(name: .long, help: "Elect one leader among replicas on a Lease; only the leader writes to hosts. Without it, this process is the only writer.")
+    var leaderElection = false
+
+    @Option(name: .long, help: "The Lease to elect on.")
+    var leaseName = "netpol-extend"
+
+    @Option(name: .long, help: "The controller's own namespace, for its Lease and Events (default: $POD_NAMESPACE, else the kubeconfig context's).")
+    var namespace: String?
+
+    @Flag(name: .long, help: "Do not post Kubernetes Events (host failures, rejected inventories, leadership); log them only.")
+    var noEvents = false
+
     enum LogFormat: String, ExpressibleByArgument, CaseIterable {
         case text, json
     }
@@ -103,19 +115,36 @@ struct ControllerCommand: AsyncParsableCommand {
         let client = APIClient(config: config, logger: Logger(label: "netpol-extend.kube"))
         let watch = ClusterWatch(client: client)
         let status = ControllerStatus()
+        let environment = ProcessInfo.processInfo.environment
+        let home = namespace ?? environment["POD_NAMESPACE"].flatMap { $0.isEmpty ? nil : $0 } ?? config.namespace
+        let events: any EventSink = noEvents ? LoggingEventSink(logger: logger) : KubernetesEventSink(
+            client: client, namespace: home,
+            involvedObject: .controller(environment: environment, fallback: .lease(namespace: home, name: leaseName)),
+            logger: Logger(label: "netpol-extend.events"))
+        let leadership = Leadership(leading: !leaderElection)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if leaderElection {
+            let identity = LeaderIdentity.choose(environment: environment, hostName: ProcessInfo.processInfo.hostName)
+            logger.info("leader election on lease \(home)/\(leaseName) as \(identity)")
+            services.append(.init(service: LeaderElectionService(
+                settings: .init(identity: identity), store: LeaseClient(client: client, namespace: home, name: leaseName),
+                leadership: leadership, events: events, regarding: "lease \(home)/\(leaseName)",
+                logger: Logger(label: "netpol-extend.leader"))))
+        }
         let runner: any HostRunner = dryRun ? DryRunHostRunner() : SSHHostRunner(rollbackAfter: rollbackAfter, logger: Logger(label: "netpol-extend.ssh"))
         let settings = ReconcileSettings(minInterval: .milliseconds(Int64(minInterval * 1000)), resyncInterval: .milliseconds(Int64(resync * 1000)),
                                          concurrency: fleet.concurrency)
         let service = ControllerService(
             configuration: .init(inventoryPath: inventory.inventory, reconcile: settings, inventoryPoll: .milliseconds(Int64(inventoryPoll * 1000))),
-            inventory: inv, cluster: { emit in await watch.run(emit: emit) }, runner: runner, events: LoggingEventSink(logger: logger),
-            status: status, leadership: Leadership(leading: true), logger: logger, health: { watch.health })
+            inventory: inv, cluster: { emit in await watch.run(emit: emit) }, runner: runner, events: events,
+            status: status, leadership: leadership, logger: logger, health: { watch.health })
         guard let (host, port) = listenAddress else { throw ExitCode(1) }
         let http = HealthEndpoint.application(host: host, port: port, status: status, registry: registry,
                                               logger: Logger(label: "netpol-extend.http")) { bound in
             logger.info("listening on \(host):\(bound) for /healthz, /readyz, /metrics")
         }
-        let group = ServiceGroup(configuration: .init(services: [.init(service: http), .init(service: service)],
+        services += [.init(service: http), .init(service: service)]
+        let group = ServiceGroup(configuration: .init(services: services,
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -84,6 +84,40 @@ import Testing
         }
     }
 
+    @Test func twoReplicasWithLeaderElectionOneRunsHostsAndTheOtherTakesOverOnSIGTERM() async throws {
+        try await FakeAPIServer.with(["--no-default-namespaces"], loading: try ExampleCluster.jsonList()) { server in
+            func start() throws -> ControllerProcess {
+                try ControllerProcess(["controller", "--dry-run", "--leader-election", "--namespace", "live",
+                                       "--kubeconfig", server.kubeconfig, "--inventory", CLI.exampleInventory,
+                                       "--listen", "127.0.0.1:0", "--min-interval", "0.2"])
+            }
+            let first = try start()
+            defer { first.stop() }
+            try first.wait(for: "the first replica to lead and run every host") { Self.plannedRuns($0, host: "billing-db-01") == 1 }
+            let second = try start()
+            defer { second.stop() }
+            try second.wait(for: "the second replica to sync") { $0.contains("cluster synced") }
+            try await Task.sleep(for: .seconds(3))
+            #expect(Self.plannedRuns(second.log, host: "billing-db-01") == 0, "a standby runs no host:\n\(second.log)")
+            #expect(second.log.contains("not leading") || !second.log.contains("leading: this replica works"), "\(second.log)")
+
+            // The leader stops (releasing the Lease): the standby takes over and runs every host.
+            #expect(first.terminate() == 0, "\(first.log)")
+            let t = ContinuousClock.now
+            try second.wait(for: "the takeover", timeout: .seconds(20)) { log in
+                ["backup-01", "billing-db-01", "reporting-01"].allSatisfy { Self.plannedRuns(log, host: $0) == 1 }
+            }
+            #expect(ContinuousClock.now - t < .seconds(10), "a released lease is taken within a few retry periods, not a lease duration")
+            let lease = try server.send("GET", "/apis/coordination.k8s.io/v1/namespaces/live/leases/netpol-extend")
+            let holder = (lease["spec"] as? [String: Any])?["holderIdentity"] as? String
+            #expect(holder?.isEmpty == false && holder.map { second.log.contains($0) } == true, "the Lease names the second replica: \(lease)")
+            let events = try server.send("GET", "/api/v1/namespaces/live/events")
+            let reasons = (events["items"] as? [[String: Any]] ?? []).compactMap { $0["reason"] as? String }
+            #expect(reasons.contains("LeaderElected"), "Events were posted: \(reasons)")
+            #expect(second.terminate() == 0)
+        }
+    }
+
     /// The example inventory without one host's entry (its lines up to the next `- name:`).
     static func removingHost(_ name: String, from text: String) throws -> String {
         var out: [Substring] = []

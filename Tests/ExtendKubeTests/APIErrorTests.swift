@@ -47,6 +47,32 @@ import Testing
         #expect(e.message.contains(expected), "\(e)")
     }
 
+    @Test func conflictIsItsOwnKind() {
+        let update = APIRequest(verb: "update", resource: .leases, namespace: "ops", name: "netpol-extend",
+                                path: "/apis/coordination.k8s.io/v1/namespaces/ops/leases/netpol-extend", method: "PUT")
+        let stale = Self.message(Self.status(409, "Conflict", "the object has been modified"), update)
+        #expect(stale.kind == .conflict)
+        #expect(stale.reason == "Conflict")
+        #expect(stale.message == "the API server https://k:6443 refused to update leases.coordination.k8s.io \"netpol-extend\" in namespace ops: the object has been modified (409 Conflict); it changed since it was read (someone else wrote it first): read it again")
+        let exists = Self.message(Self.status(409, "AlreadyExists", "leases \\\"netpol-extend\\\" already exists"), update)
+        #expect(exists.kind == .conflict)
+        #expect(exists.message.contains("; it already exists: read it again"))
+    }
+
+    @Test func forbiddenWritesNameTheControllersRules() {
+        let lease = APIRequest(verb: "create", resource: .leases, namespace: "ops", path: "/x", method: "POST")
+        let e = Self.message(Self.status(403, "Forbidden", "no"), lease)
+        #expect(e.message.contains("allowing \"create\" on \"leases\" (API group \"coordination.k8s.io\") in namespace ops"))
+        #expect(e.message.hasSuffix("the controller needs get, create and update on leases.coordination.k8s.io in its own namespace (leader election)"))
+        let event = APIRequest(verb: "patch", resource: .events, namespace: "ops", path: "/x", method: "PATCH")
+        #expect(Self.message(Self.status(403, "Forbidden", "no"), event).message.hasSuffix("the controller needs create and patch on events in its own namespace"))
+    }
+
+    @Test func objectPaths() {
+        #expect(APIResource.leases.path(namespace: "ops", name: "l") == "/apis/coordination.k8s.io/v1/namespaces/ops/leases/l")
+        #expect(APIResource.events.path(namespace: "ops") == "/api/v1/namespaces/ops/events")
+    }
+
     @Test func bodyThatIsNotAStatusGivesItsFirstLine() {
         let e = Self.message(HTTPResponse(status: 404, body: Data("404 page not found\n".utf8)))
         #expect(e.message.contains(": 404 page not found;"))

@@ -1,12 +1,14 @@
 import Logging
 
-/// Events that go to the log only (no API, or before the API is reachable).
+/// Events as log lines only: for a controller without Kubernetes Events
+/// (`--dry-run` outside a cluster, tests), and beside them.
 public struct LoggingEventSink: EventSink {
-    public let logger: Logger
+    let logger: Logger
+
     public init(logger: Logger) { self.logger = logger }
 
     public func record(_ event: ControllerEvent) async {
-        let line: Logger.Message = "event \(event.reason) (\(event.regarding)): \(event.message)"
-        if event.kind == .warning { logger.warning(line) } else { logger.info(line) }
+        logger.log(level: event.kind == .warning ? .warning : .info, "\(event.message)",
+                   metadata: ["event": "\(event.reason)", "regarding": "\(event.regarding)"])
     }
 }

@@ -94,6 +94,14 @@ public struct LeaderElection: Sendable {
         if isLeader, let last = lastRenewed, now - last >= settings.renewDeadline { lose() }
     }
 
+    /// While leading: when it stops leading unless a renewal succeeds first
+    /// (the last renewal plus the renew deadline). The service watches this
+    /// instant while it waits for the API server.
+    public var leadingUntil: Instant? {
+        guard isLeader, let last = lastRenewed else { return nil }
+        return last + settings.renewDeadline
+    }
+
     /// When to read the Lease again.
     public func nextAttempt(after now: Instant) -> Instant { now + settings.retryPeriod }
 

@@ -35,12 +35,21 @@ public final class APIClient: Sendable {
     /// GETs `request.path` and returns the successful answer (2xx), retrying
     /// what may pass; anything else is a `KubeError` built from the Status.
     public func get(_ request: APIRequest) async throws(KubeError) -> HTTPResponse {
+        try await perform(request)
+    }
+
+    /// Sends `request` (its method and body) and returns the successful
+    /// answer (2xx), retrying what may pass (429, 5xx); anything else is a
+    /// `KubeError` built from the Status. Repeating a write the server may
+    /// have taken is safe for ours: an update carries its resourceVersion (a
+    /// repeat is a 409), a create its name (a repeat is `AlreadyExists`).
+    public func perform(_ request: APIRequest) async throws(KubeError) -> HTTPResponse {
         var attempt = 0
         var refreshed = false
         while true {
             attempt += 1
             let response = try await send(request)
-            logger.debug("API request", metadata: ["verb": "\(request.verb)", "path": "\(request.path)",
+            logger.debug("API request", metadata: ["method": "\(request.method)", "verb": "\(request.verb)", "path": "\(request.path)",
                                                     "status": "\(response.status)", "attempt": "\(attempt)"])
             switch response.status {
             case 200..<300:
@@ -83,7 +92,8 @@ public final class APIClient: Sendable {
         let tls = TLSMaterial(certificateAuthority: config.certificateAuthority,
                               insecureSkipVerify: config.insecureSkipTLSVerify, serverName: config.tlsServerName,
                               clientCertificate: auth.clientCertificate, clientKey: auth.clientKey)
-        return HTTPRequest(url: config.server + request.path, purpose: request.purpose, bearer: auth.bearer, tls: tls,
+        return HTTPRequest(method: request.method, url: config.server + request.path, purpose: request.purpose,
+                           body: request.body, contentType: request.contentType, bearer: auth.bearer, tls: tls,
                            timeouts: timeouts)
     }
 }

@@ -21,12 +21,16 @@ enum APIErrorMessage {
         case 403:
             let scope = request.namespace.map { "in namespace \($0) (a Role and RoleBinding there, or a ClusterRole)" } ?? "cluster-wide (a ClusterRole bound with a ClusterRoleBinding)"
             return KubeError(.forbidden,
-                "\(at) forbids \(who(origin)) to \(what): \(said). The account needs an RBAC rule allowing \"\(request.verb)\" on \"\(request.resource.name)\" (API group \"\(request.resource.group)\") \(scope); extend needs get, list and watch on namespaces, pods and networkpolicies.networking.k8s.io",
+                "\(at) forbids \(who(origin)) to \(what): \(said). The account needs an RBAC rule allowing \"\(request.verb)\" on \"\(request.resource.name)\" (API group \"\(request.resource.group)\") \(scope); \(needs(request.resource))",
                 status: code, reason: reason)
         case 404:
             return KubeError(.notFound,
                 "\(at) has no \(request.path) (\(what)): \(said); is \(server) a Kubernetes API server serving \(request.resource.group.isEmpty ? "v1" : "\(request.resource.group)/\(request.resource.version)")?",
                 status: code, reason: reason)
+        case 409:
+            let why = reason == "AlreadyExists" ? "it already exists" : "it changed since it was read (someone else wrote it first)"
+            return KubeError(.conflict, "\(at) refused to \(what): \(said) (409 \(reason.isEmpty ? "Conflict" : reason)); \(why): read it again",
+                             status: code, reason: reason)
         case 410:
             return KubeError(.expired, "\(at) answered 410 \(reason.isEmpty ? "Gone" : reason) to \(what): \(said)",
                              status: code, reason: reason)
@@ -41,6 +45,15 @@ enum APIErrorMessage {
         default:
             return KubeError(.response, "\(at) answered \(code) \(reason.isEmpty ? "" : "\(reason) ")to \(what): \(said)",
                              status: code, reason: reason)
+        }
+    }
+
+    /// The RBAC extend needs on a resource, for a 403's message.
+    static func needs(_ resource: APIResource) -> String {
+        switch resource {
+        case .leases: "the controller needs get, create and update on leases.coordination.k8s.io in its own namespace (leader election)"
+        case .events: "the controller needs create and patch on events in its own namespace"
+        default: "extend needs get, list and watch on namespaces, pods and networkpolicies.networking.k8s.io"
         }
     }
 
