@@ -17,9 +17,9 @@ import Testing
                                            "--inventory", CLI.exampleInventory, "--listen", "127.0.0.1:0",
                                            "--min-interval", "0.2", "--inventory-poll", "0.5"])
             defer { p.stop() }
-            let port = try #require(Int(try p.waitForMatch(#"listening on 127\.0\.0\.1:([0-9]+)"#)))
+            let port = try #require(Int(try await p.waitForMatch(#"listening on 127\.0\.0\.1:([0-9]+)"#)))
             // Every host once, after the sync.
-            try p.wait(for: "a planned run of every host") { log in hosts.allSatisfy { Self.plannedRuns(log, host: $0) == 1 } }
+            try await p.wait(for: "a planned run of every host") { log in hosts.allSatisfy { Self.plannedRuns(log, host: $0) == 1 } }
             var ready = (status: 0, body: "")
             for _ in 0..<100 {
                 ready = await ControllerProcess.get(port: port, "/readyz")
@@ -39,7 +39,7 @@ import Testing
             #expect(!affected.isEmpty && affected.count < hosts.count, "a change that reaches some hosts, not all: \(affected)")
 
             _ = try server.delete("/api/v1/namespaces/live/pods/api-6d4f9")
-            try p.wait(for: "a second planned run of \(affected)") { log in
+            try await p.wait(for: "a second planned run of \(affected)") { log in
                 affected.allSatisfy { Self.plannedRuns(log, host: $0) == 2 }
             }
             // Give any stray run time to show up, then check nobody else ran.
@@ -48,7 +48,7 @@ import Testing
                 #expect(Self.plannedRuns(p.log, host: h) == 1, "\(h) was not affected and must not run again:\n\(p.log)")
             }
 
-            let status = p.terminate()
+            let status = await p.terminate()
             #expect(status == 0, "SIGTERM stops it cleanly:\n\(p.log)")
             #expect(p.log.contains("controller stopped"))
         }
@@ -65,11 +65,11 @@ import Testing
             let p = try ControllerProcess(["controller", "--dry-run", "--kubeconfig", server.kubeconfig, "--inventory", path,
                                            "--listen", "127.0.0.1:0", "--min-interval", "0.2", "--inventory-poll", "0.3"])
             defer { p.stop() }
-            let port = try #require(Int(try p.waitForMatch(#"listening on 127\.0\.0\.1:([0-9]+)"#)))
-            try p.wait(for: "the first runs") { Self.plannedRuns($0, host: "backup-01") == 1 }
+            let port = try #require(Int(try await p.waitForMatch(#"listening on 127\.0\.0\.1:([0-9]+)"#)))
+            try await p.wait(for: "the first runs") { Self.plannedRuns($0, host: "backup-01") == 1 }
 
             try good.replacingOccurrences(of: "port: 873", with: "port: 99999").write(toFile: path, atomically: true, encoding: .utf8)
-            try p.wait(for: "the rejection") { $0.contains("rejected, keeping the last good inventory") }
+            try await p.wait(for: "the rejection") { $0.contains("rejected, keeping the last good inventory") }
             #expect(p.log.contains("inventory.yaml:"), "the error names the file and line:\n\(p.log)")
             let ready = await ControllerProcess.get(port: port, "/readyz")
             #expect(ready.status == 200, "the last good inventory keeps working")
@@ -79,8 +79,8 @@ import Testing
             // Fixed, and backup-01 removed: its rules are removed (a dry-run removal), the others stay.
             let without = try Self.removingHost("backup-01", from: good)
             try without.write(toFile: path, atomically: true, encoding: .utf8)
-            try p.wait(for: "backup-01's removal") { $0.contains("host backup-01: would remove every rule and set of ours") }
-            #expect(p.terminate() == 0)
+            try await p.wait(for: "backup-01's removal") { $0.contains("host backup-01: would remove every rule and set of ours") }
+            #expect(await p.terminate() == 0)
         }
     }
 
@@ -93,18 +93,18 @@ import Testing
             }
             let first = try start()
             defer { first.stop() }
-            try first.wait(for: "the first replica to lead and run every host") { Self.plannedRuns($0, host: "billing-db-01") == 1 }
+            try await first.wait(for: "the first replica to lead and run every host") { Self.plannedRuns($0, host: "billing-db-01") == 1 }
             let second = try start()
             defer { second.stop() }
-            try second.wait(for: "the second replica to sync") { $0.contains("cluster synced") }
+            try await second.wait(for: "the second replica to sync") { $0.contains("cluster synced") }
             try await Task.sleep(for: .seconds(3))
             #expect(Self.plannedRuns(second.log, host: "billing-db-01") == 0, "a standby runs no host:\n\(second.log)")
             #expect(second.log.contains("not leading") || !second.log.contains("leading: this replica works"), "\(second.log)")
 
             // The leader stops (releasing the Lease): the standby takes over and runs every host.
-            #expect(first.terminate() == 0, "\(first.log)")
+            #expect(await first.terminate() == 0, "\(first.log)")
             let t = ContinuousClock.now
-            try second.wait(for: "the takeover", timeout: .seconds(20)) { log in
+            try await second.wait(for: "the takeover", timeout: .seconds(20)) { log in
                 ["backup-01", "billing-db-01", "reporting-01"].allSatisfy { Self.plannedRuns(log, host: $0) == 1 }
             }
             #expect(ContinuousClock.now - t < .seconds(10), "a released lease is taken within a few retry periods, not a lease duration")
@@ -114,7 +114,7 @@ import Testing
             let events = try server.send("GET", "/api/v1/namespaces/live/events")
             let reasons = (events["items"] as? [[String: Any]] ?? []).compactMap { $0["reason"] as? String }
             #expect(reasons.contains("LeaderElected"), "Events were posted: \(reasons)")
-            #expect(second.terminate() == 0)
+            #expect(await second.terminate() == 0)
         }
     }
 

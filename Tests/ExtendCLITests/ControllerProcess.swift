@@ -35,24 +35,25 @@ final class ControllerProcess {
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    /// Waits until `condition` holds on the log, or the process exits, or the time is up.
+    /// Waits until `condition` holds on the log, or the process exits, or
+    /// the time is up; sleeps without holding a thread of the shared pool.
     @discardableResult
-    func wait(for what: String, timeout: Duration = .seconds(30), _ condition: (String) -> Bool) throws -> String {
+    func wait(for what: String, timeout: Duration = .seconds(30), _ condition: (String) -> Bool) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let text = log
             if condition(text) { return text }
             if !process.isRunning { throw CLIError("extend controller exited (\(process.terminationStatus)) before \(what):\n\(text)") }
-            usleep(50_000)
+            try await Task.sleep(for: .milliseconds(50))
         }
         throw CLIError("timed out waiting for \(what):\n\(log)")
     }
 
     /// The first capture of `pattern` in the log, once it appears.
-    func waitForMatch(_ pattern: String, timeout: Duration = .seconds(30)) throws -> String {
+    func waitForMatch(_ pattern: String, timeout: Duration = .seconds(30)) async throws -> String {
         let regex = try NSRegularExpression(pattern: pattern)
         var found: String?
-        try wait(for: pattern, timeout: timeout) { text in
+        try await wait(for: pattern, timeout: timeout) { text in
             let range = NSRange(text.startIndex..., in: text)
             guard let m = regex.firstMatch(in: text, range: range), let r = Range(m.range(at: 1), in: text) else { return false }
             found = String(text[r])
@@ -63,7 +64,17 @@ final class ControllerProcess {
 
     /// SIGTERM, then the exit status (SIGKILL after `grace`: a status of nil).
     @discardableResult
-    func terminate(grace: Duration = .seconds(15)) -> Int32? {
+    func terminate(grace: Duration = .seconds(15)) async -> Int32? {
+        guard !stopped, process.isRunning else { return terminateNow(grace: grace) }
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = ContinuousClock.now + grace
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        return terminateNow(grace: .zero)
+    }
+
+    /// The same, blocking (for deinit and defer).
+    @discardableResult
+    func terminateNow(grace: Duration) -> Int32? {
         guard !stopped else { return process.isRunning ? nil : process.terminationStatus }
         stopped = true
         guard process.isRunning else { return process.terminationStatus }
@@ -78,7 +89,7 @@ final class ControllerProcess {
         return process.terminationStatus
     }
 
-    func stop() { terminate(grace: .seconds(5)) }
+    func stop() { terminateNow(grace: .seconds(5)) }
 
     /// A sample's value in Prometheus text (`name{labels} value`), nil when absent.
     static func metric(_ text: String, _ sample: String) -> Double? {

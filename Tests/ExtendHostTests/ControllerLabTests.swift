@@ -56,11 +56,11 @@ extension HostLabBacked {
         }
 
         /// Polls until `condition` holds (the controller works asynchronously), up to `timeout`.
-        static func eventually(_ timeout: Duration = .seconds(20), _ condition: () throws -> Bool) rethrows -> Bool {
+        static func eventually(_ timeout: Duration = .seconds(20), _ condition: () throws -> Bool) async rethrows -> Bool {
             let deadline = ContinuousClock.now + timeout
             while ContinuousClock.now < deadline {
                 if try condition() { return true }
-                usleep(200_000)
+                try? await Task.sleep(for: .milliseconds(200))
             }
             return try condition()
         }
@@ -106,7 +106,7 @@ extension HostLabBacked {
                     func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
                     // Ready: the watches synced and the host converged once.
-                    let port = Self.eventually { Self.listeningPort(log()) != nil } ? Self.listeningPort(log()) ?? 0 : 0
+                    let port = await Self.eventually { Self.listeningPort(log()) != nil } ? Self.listeningPort(log()) ?? 0 : 0
                     var ready = false
                     for _ in 0..<150 where !ready {
                         ready = await Self.status(port: port, "/readyz") == 200
@@ -114,22 +114,22 @@ extension HostLabBacked {
                     }
                     #expect(ready, "/readyz on port \(port):\n\(log())")
                     // Converged at start: api-a gets through, web-b does not.
-                    #expect(try Self.eventually { try lab.canConnect(from: a, to: db.address, port: 5432) }, "api-a admitted:\n\(log())")
+                    #expect(try await Self.eventually { try lab.canConnect(from: a, to: db.address, port: 5432) }, "api-a admitted:\n\(log())")
                     #expect(!(try lab.canConnect(from: b, to: db.address, port: 5432)), "web-b not admitted")
 
                     // web-b becomes an api pod: admitted, without anyone running extend.
                     try api.mergePatch("/api/v1/namespaces/apps/pods/web-b", ["metadata": ["labels": ["app": "api"]]])
-                    #expect(try Self.eventually { try lab.canConnect(from: b, to: db.address, port: 5432) }, "web-b admitted after its relabel:\n\(log())")
+                    #expect(try await Self.eventually { try lab.canConnect(from: b, to: db.address, port: 5432) }, "web-b admitted after its relabel:\n\(log())")
 
                     // api-a is deleted: no longer admitted; web-b still is.
                     try api.delete("/api/v1/namespaces/apps/pods/api-a")
-                    #expect(try Self.eventually { !(try lab.canConnect(from: a, to: db.address, port: 5432)) }, "api-a gone:\n\(log())")
+                    #expect(try await Self.eventually { !(try lab.canConnect(from: a, to: db.address, port: 5432)) }, "api-a gone:\n\(log())")
                     #expect(try lab.canConnect(from: b, to: db.address, port: 5432))
                     #expect(!log().contains("error"), "\(log())")
 
                     kill(pid, SIGTERM)
                     let deadline = ContinuousClock.now + .seconds(20)
-                    while controller.isRunning && ContinuousClock.now < deadline { usleep(50_000) }
+                    while controller.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
                     #expect(!controller.isRunning && controller.terminationStatus == 0, "SIGTERM stops it:\n\(log())")
                     #expect(log().contains("controller stopped"))
                 }
