@@ -121,6 +121,8 @@ public struct ControllerService: Service {
         var stopping = false
         var leading = false
         var rejected: String?
+        /// When the engine last dropped what it kept of deleted objects.
+        var compacted: Duration = .zero
 
         init(service: ControllerService, engine: ControllerEngine) {
             self.service = service
@@ -190,6 +192,13 @@ public struct ControllerService: Service {
                     runs = leads ? engine.handle(.runAll, now: now) : []
                 } else {
                     runs = engine.handle(.tick, now: now)
+                }
+                // With every resync: drop the sets and memos of deleted policies and namespaces.
+                if engine.isSynced && now - compacted >= service.configuration.reconcile.resyncInterval {
+                    compacted = now
+                    let t = ContinuousClock.now
+                    let dropped = engine.compact()
+                    logger.info("compacted the engine: \(dropped) stale set(s) dropped in \(ContinuousClock.now - t)")
                 }
                 report()
             case .shutdown:
