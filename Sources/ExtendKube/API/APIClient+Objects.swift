@@ -24,10 +24,9 @@ extension APIClient {
     @discardableResult
     public func create<T: Decodable>(_ resource: APIResource, namespace: String, name: String?, body: some Encodable,
                                      as type: T.Type) async throws(KubeError) -> T {
-        var request = APIRequest(verb: "create", resource: resource, namespace: namespace, name: name,
-                                 path: resource.path(namespace: namespace), method: "POST", contentType: "application/json")
-        request.body = try encode(body, request)
-        return try decode(type, try await perform(request).body, request)
+        try await write(APIRequest(verb: "create", resource: resource, namespace: namespace, name: name,
+                                   path: resource.path(namespace: namespace), method: "POST", contentType: "application/json"),
+                        body, as: type)
     }
 
     /// PUTs the whole object. With `metadata.resourceVersion` in the body the
@@ -35,22 +34,20 @@ extension APIClient {
     @discardableResult
     public func replace<T: Decodable>(_ resource: APIResource, namespace: String, name: String, body: some Encodable,
                                       as type: T.Type) async throws(KubeError) -> T {
-        var request = APIRequest(verb: "update", resource: resource, namespace: namespace, name: name,
-                                 path: resource.path(namespace: namespace, name: name), method: "PUT",
-                                 contentType: "application/json")
-        request.body = try encode(body, request)
-        return try decode(type, try await perform(request).body, request)
+        try await write(APIRequest(verb: "update", resource: resource, namespace: namespace, name: name,
+                                   path: resource.path(namespace: namespace, name: name), method: "PUT",
+                                   contentType: "application/json"),
+                        body, as: type)
     }
 
     /// A JSON merge patch (RFC 7386) of one object; a missing object is `.notFound`.
     @discardableResult
     public func mergePatch<T: Decodable>(_ resource: APIResource, namespace: String, name: String, patch: some Encodable,
                                          as type: T.Type) async throws(KubeError) -> T {
-        var request = APIRequest(verb: "patch", resource: resource, namespace: namespace, name: name,
-                                 path: resource.path(namespace: namespace, name: name), method: "PATCH",
-                                 contentType: "application/merge-patch+json")
-        request.body = try encode(patch, request)
-        return try decode(type, try await perform(request).body, request)
+        try await write(APIRequest(verb: "patch", resource: resource, namespace: namespace, name: name,
+                                   path: resource.path(namespace: namespace, name: name), method: "PATCH",
+                                   contentType: "application/merge-patch+json"),
+                        patch, as: type)
     }
 
     /// Keys sorted, so the same object is the same bytes (and tests can compare them).
@@ -58,6 +55,13 @@ extension APIClient {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(value)
+    }
+
+    /// Sends a request with a JSON body and decodes the object the server answers with.
+    private func write<T: Decodable>(_ request: APIRequest, _ body: some Encodable, as type: T.Type) async throws(KubeError) -> T {
+        var request = request
+        request.body = try encode(body, request)
+        return try decode(type, try await perform(request).body, request)
     }
 
     private func encode(_ value: some Encodable, _ request: APIRequest) throws(KubeError) -> Data {
