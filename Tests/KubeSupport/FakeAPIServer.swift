@@ -141,32 +141,9 @@ public final class FakeAPIServer: @unchecked Sendable {
         (try adminCall("GET", "/requests")["requests"] as? [[String: Any]]) ?? []
     }
 
-    /// POSTs `json` to `path` as the kubeconfig's user (token mode), as
-    /// kubectl would; Python's urllib does it, trusting the server's CA.
+    /// POSTs `json` to `path` as the kubeconfig's user (see `send`).
     public func create(_ path: String, _ json: Data) throws {
-        let info = try adminCall("GET", "/info")
-        guard let ca = info["caFile"] as? String, let token = info["token"] as? String else {
-            throw FakeAPIServerError("/info has no caFile or token")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", """
-            import os, ssl, sys, urllib.request
-            ctx = ssl.create_default_context(cafile=sys.argv[1])
-            req = urllib.request.Request(sys.argv[2], data=sys.stdin.buffer.read(), method="POST",
-                headers={"Authorization": "Bearer " + os.environ["FAKE_TOKEN"], "Content-Type": "application/json"})
-            urllib.request.urlopen(req, context=ctx).read()
-            """, ca, server + path]
-        var environment = ProcessInfo.processInfo.environment
-        environment["FAKE_TOKEN"] = token
-        process.environment = environment
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        input.fileHandleForWriting.write(json)
-        try input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw FakeAPIServerError("POST \(path) failed") }
+        try send("POST", path, json: json)
     }
 
     /// The token of the kubeconfig's user (token mode).
