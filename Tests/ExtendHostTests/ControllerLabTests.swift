@@ -44,6 +44,54 @@ extension HostLabBacked {
                                ["status": ["phase": "Running", "podIP": ip, "podIPs": [["ip": ip]]]])
         }
 
+        /// Namespaces `lab` (the database host's) and `apps` (env=apps), a
+        /// policy admitting app=api pods of env=apps namespaces to role=db on
+        /// 5432, and two pods with lab hosts' addresses: api-a (a) and web-b (b).
+        static func cluster(_ api: FakeAPIServer, a: LabHost, b: LabHost) throws {
+            try api.create("/api/v1/namespaces", object: ["apiVersion": "v1", "kind": "Namespace",
+                                                          "metadata": ["name": labNamespace]])
+            try api.create("/api/v1/namespaces", object: ["apiVersion": "v1", "kind": "Namespace",
+                                                          "metadata": ["name": "apps", "labels": ["env": "apps"]]])
+            try api.create("/apis/networking.k8s.io/v1/namespaces/\(labNamespace)/networkpolicies", object: [
+                "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                "metadata": ["name": "db", "namespace": labNamespace],
+                "spec": ["podSelector": ["matchLabels": ["role": "db"]], "policyTypes": ["Ingress"],
+                         "ingress": [["from": [["namespaceSelector": ["matchLabels": ["env": "apps"]],
+                                                 "podSelector": ["matchLabels": ["app": "api"]]]],
+                                      "ports": [["port": 5432, "protocol": "TCP"]]]]],
+            ])
+            try createPod(api, "api-a", app: "api", ip: a.address)
+            try createPod(api, "web-b", app: "web", ip: b.address)
+        }
+
+        /// `extend controller` for the lab's database host, its log in the lab's folder.
+        static func start(_ lab: Lab, _ api: FakeAPIServer, db: LabHost, extra: [String] = []) throws -> (Process, String) {
+            let logPath = lab.path("controller.log")
+            guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw LabError("cannot write \(logPath)") }
+            let controller = Process()
+            controller.executableURL = URL(fileURLWithPath: ExtendBinary.path)
+            controller.arguments = ["controller", "--kubeconfig", api.kubeconfig, "--inventory", try inventory(lab, db: db),
+                                    "--listen", "127.0.0.1:0", "--min-interval", "0.2", "--rollback-after", "20", "--no-events"] + extra
+            var environment = ProcessInfo.processInfo.environment
+            environment["SSH_AUTH_SOCK"] = nil
+            controller.environment = environment
+            controller.standardInput = FileHandle.nullDevice
+            controller.standardOutput = FileHandle.nullDevice
+            controller.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+            try controller.run()
+            return (controller, logPath)
+        }
+
+        /// Waits for /readyz (the host converged once).
+        static func ready(_ log: () -> String) async -> Bool {
+            let port = await eventually { listeningPort(log()) != nil } ? listeningPort(log()) ?? 0 : 0
+            for _ in 0..<150 {
+                if await status(port: port, "/readyz") == 200 { return true }
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+            return false
+        }
+
         static func listeningPort(_ log: String) -> Int? {
             guard let r = log.range(of: "listening on 127.0.0.1:") else { return nil }
             return Int(log[r.upperBound...].prefix { $0.isNumber })
@@ -73,46 +121,14 @@ extension HostLabBacked {
                 let listeners = try Listeners(in: [db.netns], ports: [5432], logDirectory: lab.directory)
                 defer { listeners.stop() }
                 try await FakeAPIServer.with(["--no-default-namespaces"]) { api in
-                    try api.create("/api/v1/namespaces", object: ["apiVersion": "v1", "kind": "Namespace",
-                                                                  "metadata": ["name": labNamespace]])
-                    try api.create("/api/v1/namespaces", object: ["apiVersion": "v1", "kind": "Namespace",
-                                                                  "metadata": ["name": "apps", "labels": ["env": "apps"]]])
-                    try api.create("/apis/networking.k8s.io/v1/namespaces/\(labNamespace)/networkpolicies", object: [
-                        "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-                        "metadata": ["name": "db", "namespace": labNamespace],
-                        "spec": ["podSelector": ["matchLabels": ["role": "db"]], "policyTypes": ["Ingress"],
-                                 "ingress": [["from": [["namespaceSelector": ["matchLabels": ["env": "apps"]],
-                                                         "podSelector": ["matchLabels": ["app": "api"]]]],
-                                              "ports": [["port": 5432, "protocol": "TCP"]]]]],
-                    ])
-                    try Self.createPod(api, "api-a", app: "api", ip: a.address)
-                    try Self.createPod(api, "web-b", app: "web", ip: b.address)
-
-                    let logPath = lab.path("controller.log")
-                    guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw LabError("cannot write \(logPath)") }
-                    let controller = Process()
-                    controller.executableURL = URL(fileURLWithPath: ExtendBinary.path)
-                    controller.arguments = ["controller", "--kubeconfig", api.kubeconfig, "--inventory", try Self.inventory(lab, db: db),
-                                            "--listen", "127.0.0.1:0", "--min-interval", "0.2", "--rollback-after", "20"]
-                    var environment = ProcessInfo.processInfo.environment
-                    environment["SSH_AUTH_SOCK"] = nil
-                    controller.environment = environment
-                    controller.standardInput = FileHandle.nullDevice
-                    controller.standardOutput = FileHandle.nullDevice
-                    controller.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-                    try controller.run()
+                    try Self.cluster(api, a: a, b: b)
+                    let (controller, logPath) = try Self.start(lab, api, db: db)
                     let pid = controller.processIdentifier
                     defer { if controller.isRunning { kill(pid, SIGKILL); controller.waitUntilExit() } }
                     func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
                     // Ready: the watches synced and the host converged once.
-                    let port = await Self.eventually { Self.listeningPort(log()) != nil } ? Self.listeningPort(log()) ?? 0 : 0
-                    var ready = false
-                    for _ in 0..<150 where !ready {
-                        ready = await Self.status(port: port, "/readyz") == 200
-                        if !ready { try await Task.sleep(for: .milliseconds(200)) }
-                    }
-                    #expect(ready, "/readyz on port \(port):\n\(log())")
+                    #expect(await Self.ready(log), "/readyz:\n\(log())")
                     // Converged at start: api-a gets through, web-b does not.
                     #expect(try await Self.eventually { try lab.canConnect(from: a, to: db.address, port: 5432) }, "api-a admitted:\n\(log())")
                     #expect(!(try lab.canConnect(from: b, to: db.address, port: 5432)), "web-b not admitted")
@@ -132,6 +148,34 @@ extension HostLabBacked {
                     while controller.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
                     #expect(!controller.isRunning && controller.terminationStatus == 0, "SIGTERM stops it:\n\(log())")
                     #expect(log().contains("controller stopped"))
+                }
+            }
+        }
+    
+        @Test("a chain flushed by hand on the host is repaired by the next resync")
+        func resyncRepairsDrift() async throws {
+            try #require(FileManager.default.isExecutableFile(atPath: ExtendBinary.path), "build first: swift build --build-tests")
+            try await Lab.withHosts(count: 3) { lab in
+                let (db, a, b) = (lab.hosts[0], lab.hosts[1], lab.hosts[2])
+                let listeners = try Listeners(in: [db.netns], ports: [5432], logDirectory: lab.directory)
+                defer { listeners.stop() }
+                try await FakeAPIServer.with(["--no-default-namespaces"]) { api in
+                    try Self.cluster(api, a: a, b: b)
+                    let (controller, logPath) = try Self.start(lab, api, db: db, extra: ["--resync", "6"])
+                    let pid = controller.processIdentifier
+                    defer { if controller.isRunning { kill(pid, SIGKILL); controller.waitUntilExit() } }
+                    func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+                    #expect(await Self.ready(log), "/readyz:\n\(log())")
+                    #expect(!(try lab.canConnect(from: b, to: db.address, port: 5432)), "web-b not admitted")
+
+                    // Someone flushes our top chain by hand: the host drops nothing any more.
+                    _ = try lab.shell(db, "iptables -F NPX-INPUT")
+                    #expect(try lab.canConnect(from: b, to: db.address, port: 5432), "drift: the flushed chain admits everyone")
+                    // No cluster change; the resync reads the host and puts the rules back.
+                    #expect(try await Self.eventually(.seconds(25)) { !(try lab.canConnect(from: b, to: db.address, port: 5432)) },
+                            "repaired by the resync:\n\(log())")
+                    #expect(try lab.canConnect(from: a, to: db.address, port: 5432))
+                    kill(pid, SIGTERM)
                 }
             }
         }
