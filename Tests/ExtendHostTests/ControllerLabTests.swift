@@ -179,5 +179,46 @@ extension HostLabBacked {
                 }
             }
         }
+
+        /// Processes of the host's network namespace whose command line is `argv`.
+        static func running(_ argv: [String], in host: LabHost) throws -> Bool {
+            let pids = try Lab.run(["ip", "netns", "pids", host.netns]).stdoutText.split(whereSeparator: \.isWhitespace)
+            return pids.contains { pid in
+                let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
+                return raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) } == argv
+            }
+        }
+
+        @Test("SIGTERM while a host run is under way: the run finishes and is confirmed, no new run starts, exit 0")
+        func sigtermDuringARun() async throws {
+            try #require(FileManager.default.isExecutableFile(atPath: ExtendBinary.path), "build first: swift build --build-tests")
+            try await Lab.withHosts(count: 3) { lab in
+                let (db, a, b) = (lab.hosts[0], lab.hosts[1], lab.hosts[2])
+                let listeners = try Listeners(in: [db.netns], ports: [5432], logDirectory: lab.directory)
+                defer { listeners.stop() }
+                try await FakeAPIServer.with(["--no-default-namespaces"]) { api in
+                    try Self.cluster(api, a: a, b: b)
+                    let (controller, logPath) = try Self.start(lab, api, db: db)
+                    let pid = controller.processIdentifier
+                    defer { if controller.isRunning { kill(pid, SIGKILL); controller.waitUntilExit() } }
+                    func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+                    #expect(await Self.ready(log), "/readyz:\n\(log())")
+                    #expect(!(try lab.canConnect(from: b, to: db.address, port: 5432)))
+
+                    // The next run lingers in ipset (a member change is entry deltas in one ipset restore); SIGTERM comes then.
+                    try lab.slowDown("/usr/sbin/ipset", by: 2.37, .after, on: db)
+                    try api.mergePatch("/api/v1/namespaces/apps/pods/web-b", ["metadata": ["labels": ["app": "api"]]])
+                    #expect(try await Self.eventually(.seconds(15)) { try Self.running(["sleep", "2.37"], in: db) }, "the run reached the host:\n\(log())")
+                    kill(pid, SIGTERM)
+                    let deadline = ContinuousClock.now + .seconds(40)
+                    while controller.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                    #expect(!controller.isRunning && controller.terminationStatus == 0, "\(log())")
+                    #expect(log().contains("shutting down: 1 host run(s) under way finish"), "\(log())")
+                    // Finished and confirmed: the new rules, no rollback pending on the host.
+                    #expect(try lab.canConnect(from: b, to: db.address, port: 5432), "web-b admitted by the finished run:\n\(log())")
+                    #expect(try lab.rollbacks(in: db).isEmpty, "the change was confirmed before the controller exited")
+                }
+            }
+        }
     }
 }
