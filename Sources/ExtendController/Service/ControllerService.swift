@@ -221,13 +221,18 @@ public struct ControllerService: Service {
             var counts: [String: Int] = [:]
             for h in engine.hostNames { if let s = engine.state(of: h) { counts[s.rawValue, default: 0] += 1 } }
             service.metrics.hostStates(counts)
+            var failing: [String] = []
             for (resource, h) in service.health?() ?? [:] {
                 service.metrics.watch(resource: resource.name, restarts: h.watchRestarts, relists: h.relists, synced: h.synced)
+                // What is wrong while a watch cannot do its job (a rejected token, a forbidden watch).
+                if h.consecutiveFailures > 0, let e = h.lastError { failing.append("watch \(resource.name): \(e)") }
             }
             let synced = engine.isSynced, done = engine.firstReconcileDone
             service.status.update {
                 $0.synced = synced
                 $0.firstReconcileDone = done
+                $0.problems.removeAll { $0.hasPrefix("watch ") }
+                $0.problems += failing.sorted()
             }
         }
     }
