@@ -118,6 +118,29 @@ import Testing
         }
     }
 
+    @Test func aKilledLeaderIsReplacedOnceItsLeaseRunsOutNotBefore() async throws {
+        try await FakeAPIServer.with(["--no-default-namespaces"], loading: try ExampleCluster.jsonList()) { server in
+            func start() throws -> ControllerProcess {
+                try ControllerProcess(["controller", "--dry-run", "--leader-election", "--namespace", "live", "--no-events",
+                                       "--kubeconfig", server.kubeconfig, "--inventory", CLI.exampleInventory,
+                                       "--listen", "127.0.0.1:0", "--min-interval", "0.2"])
+            }
+            let first = try start()
+            defer { first.stop() }
+            try await first.wait(for: "the first replica to lead") { Self.plannedRuns($0, host: "billing-db-01") == 1 }
+            let second = try start()
+            defer { second.stop() }
+            try await second.wait(for: "the second replica to sync") { $0.contains("cluster synced") }
+            // A crash: no release. The lease (15 s) must run out before the standby takes over.
+            kill(first.process.processIdentifier, SIGKILL)
+            let killed = ContinuousClock.now
+            try await second.wait(for: "the takeover", timeout: .seconds(40)) { Self.plannedRuns($0, host: "billing-db-01") == 1 }
+            let after = ContinuousClock.now - killed
+            #expect(after >= .seconds(10) && after <= .seconds(25), "taken over \(after) after the kill: not before the lease could run out, soon after it did")
+            #expect(await second.terminate() == 0)
+        }
+    }
+
     /// The example inventory without one host's entry (its lines up to the next `- name:`).
     static func removingHost(_ name: String, from text: String) throws -> String {
         var out: [Substring] = []
