@@ -41,7 +41,7 @@ import Testing
                 #expect(try Self.holder(server) == standby.identity)
                 #expect(leader.events.all.map(\.reason) == ["LeaderElected", "LeadershipLost"])
                 #expect(sampler.doubleLeaders.isEmpty, "\(sampler.doubleLeaders)")
-                #expect(sampler.samples > 100)
+                #expect(sampler.samples > 20, "the no-two-leaders check rests on \(sampler.samples) samples")
             }
         }
     }

@@ -76,7 +76,7 @@ public struct ControllerService: Service {
         func now() -> Duration { ContinuousClock.now - started }
         let engine = ControllerEngine(inventory: inventory, settings: configuration.reconcile,
                                       extraGuard: ControllerGuard.sources(towards: inventory.hosts))
-        let watchedFile = InventoryFile(path: configuration.inventoryPath, lastGood: inventory)
+        let watchedFile = InventoryFile(path: configuration.inventoryPath)
         let tick = configuration.tick, poll = configuration.inventoryPoll
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in

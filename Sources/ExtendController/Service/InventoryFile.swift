@@ -17,7 +17,7 @@ final class InventoryFile: Sendable {
     /// The bytes last seen (good or bad), so each edit is reported once.
     private let lastSeen = Mutex<Data?>(nil)
 
-    init(path: String, lastGood: Inventory) {
+    init(path: String) {
         self.path = path
         lastSeen.withLock { $0 = FileManager.default.contents(atPath: path) }
     }
