@@ -33,6 +33,9 @@ struct ControllerBench: ParsableCommand {
     @Option(help: "The controller's --min-interval in the latency row (seconds).")
     var minInterval = 0.05
 
+    @Option(help: "The controller's --concurrency in the latency row (hosts worked on at once; default: the controller's, 16).")
+    var concurrency: Int?
+
     @Option(help: "Milliseconds between two looks at the hosts' sets.")
     var pollMs = 5
 
@@ -42,7 +45,7 @@ struct ControllerBench: ParsableCommand {
     @Option(help: "Runs of the sync row (the median is reported, the highest peak RSS).")
     var repeats = 3
 
-    @Option(help: ArgumentHelp("Where extend-bench's generated inputs are (default: $TMPDIR/extend-bench).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Where the sync row writes extend-bench's base input (default: $TMPDIR/extend-controller-bench).", valueName: "dir"))
     var work: String?
 
     @Option(help: ArgumentHelp("The extend executable (default: the one beside this executable).", valueName: "path"))
@@ -78,11 +81,11 @@ struct ControllerBench: ParsableCommand {
             do {
                 switch row {
                 case .latency:
-                    results.append(try LatencyRow(hosts: hosts, changes: changes, extend: executable, minInterval: minInterval,
+                    results.append(try LatencyRow(hosts: hosts, changes: changes, extend: executable, minInterval: minInterval, concurrency: concurrency,
                                                   pollInterval: .milliseconds(pollMs), changeTimeout: .milliseconds(Int(changeTimeout * 1000)))
                         .run(cleanup: cleanup))
                 case .sync:
-                    let work = self.work ?? FileManager.default.temporaryDirectory.appendingPathComponent("extend-bench").path
+                    let work = self.work ?? FileManager.default.temporaryDirectory.appendingPathComponent("extend-controller-bench").path
                     results.append(try InitialSyncRow(scale: .base, work: work, extend: executable, repeats: repeats).run(cleanup: cleanup))
                 }
             } catch {

@@ -127,6 +127,43 @@ enum HTTPProbe {
     }
 }
 
+extension HTTPProbe {
+    /// The body of `GET http://127.0.0.1:PORT/PATH`, empty when there is no answer.
+    static func body(port: Int, path: String, timeout: TimeInterval = 5) -> String {
+        guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { return "" }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = timeout
+        let box = BodyBox()
+        let done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: request) { data, _, _ in
+            box.set(data.map { String(decoding: $0, as: UTF8.self) } ?? "")
+            done.signal()
+        }.resume()
+        guard done.wait(timeout: .now() + timeout + 1) == .success else { return "" }
+        return box.value
+    }
+
+    /// The sum and count of a Prometheus summary or histogram `name` in `text`.
+    static func sumAndCount(_ name: String, in text: String) -> (sum: Double, count: Double) {
+        var sum = 0.0, count = 0.0
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: " ")
+            guard parts.count >= 2, let value = Double(parts[1]) else { continue }
+            let metric = parts[0].split(separator: "{").first.map(String.init) ?? ""
+            if metric == name + "_sum" { sum += value }
+            if metric == name + "_count" { count += value }
+        }
+        return (sum, count)
+    }
+}
+
+private final class BodyBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _value = ""
+    var value: String { lock.withLock { _value } }
+    func set(_ v: String) { lock.withLock { _value = v } }
+}
+
 private final class StatusBox: @unchecked Sendable {
     private let lock = NSLock()
     private var _value = 0

@@ -15,31 +15,29 @@ struct InitialSyncRow {
     func run(cleanup: Cleanup) throws -> RowResult {
         let clock = ContinuousClock()
         let folder = work + "/" + scale.folderName
-        let clusterPath = folder + "/cluster.json", inventoryPath = folder + "/inventory.yaml"
-        // The generator is seeded: the same sizes and seed give byte-identical files, so a folder
-        // extend-bench (or an earlier run) wrote is reused.
-        if FileManager.default.fileExists(atPath: clusterPath) && FileManager.default.fileExists(atPath: inventoryPath) {
-            Log.say("initial sync: reusing \(folder)")
-        } else {
-            Log.say("initial sync: generating \(scale) in \(folder)…")
-            _ = try BenchInput.write(scale, to: folder)
-        }
-        let clusterBytes = (try? FileManager.default.attributesOfItem(atPath: clusterPath)[.size] as? Int) ?? 0
+        let clusterPath = folder + "/cluster.json"
+        // Written afresh every time (a few seconds): a folder left by an older generator would
+        // measure another input. Seeded, so the files are extend-bench's, byte for byte.
+        Log.say("initial sync: generating \(scale) in \(folder)…")
+        let input = try BenchInput.write(scale, to: folder)
+        let clusterBytes = input.clusterBytes
+        let (namespacesPath, apiInventoryPath) = try Self.asServed(input)
 
         Log.say("initial sync: loading cluster.json (\(Format.bytes(clusterBytes))) into the fake API server…")
-        var t = clock.now
-        let api = try FakeAPIServer(["--no-default-namespaces", "--load", clusterPath], startTimeout: .seconds(900))
+        let t = clock.now
+        let api = try FakeAPIServer(["--no-default-namespaces", "--load", namespacesPath, "--load", clusterPath],
+                                    startTimeout: .seconds(900))
         cleanup.api = api
         let loadTime = clock.now - t
 
         var synced: [Duration] = [], ready: [Duration] = [], peaks: [Int] = [], rss: [Int] = [], cpu: [Double] = []
-        var reported = "", planned = 0, contacted = 0
+        var reported = "", planned = 0, contacted = 0, warnings = 0
         for run in 1...repeats {
             Log.say("initial sync: run \(run) of \(repeats)…")
             let logPath = FileManager.default.temporaryDirectory.appendingPathComponent("extend-controller-bench-sync-\(getpid()).log").path
             let controller = try ControllerProcess(
                 executable: extend,
-                arguments: ["controller", "--dry-run", "--kubeconfig", api.kubeconfig, "--inventory", inventoryPath,
+                arguments: ["controller", "--dry-run", "--kubeconfig", api.kubeconfig, "--inventory", apiInventoryPath,
                             "--listen", "127.0.0.1:0"],
                 logPath: logPath)
             cleanup.controller = controller
@@ -66,6 +64,7 @@ struct InitialSyncRow {
             reported = lines.first { $0.contains("cluster synced") }.map { String($0[($0.range(of: "cluster synced")?.lowerBound ?? $0.startIndex)...]) } ?? ""
             planned = lines.filter { $0.contains("would ") }.count
             contacted = lines.filter { $0.contains("connect") || $0.contains("ssh") }.count
+            warnings = lines.filter { $0.contains(" warning ") || $0.contains(" error ") }.count
             controller.stop()
             cleanup.controller = nil
             if let syncedAt, let readyAt {
@@ -80,12 +79,43 @@ struct InitialSyncRow {
             synced: synced[median], ready: ready[median], peakRSSKB: peaks.max(),
             cpu: String(format: "%.2f s to ready", cpu[median]),
             notes: [
-                "\(scale.pods) pods, \(scale.policies) policies, \(scale.namespaces)+\(scale.inventoryNamespaces) namespaces (extend-bench's base input, cluster.json \(Format.bytes(clusterBytes)))",
+                "\(scale.pods) pods, \(scale.policies) policies, \(scale.namespaces)+\(scale.inventoryNamespaces) namespaces: extend-bench's base input (cluster.json \(Format.bytes(clusterBytes))), its inventory-only namespaces served as cluster namespaces with the same labels",
                 repeats > 1 ? "median of \(repeats) (ready \(ready.map { Format.seconds($0) }.joined(separator: ", ")); synced \(synced.map { Format.seconds($0) }.joined(separator: ", ")))" : "one run",
                 "RSS once ready \(rss.map { Format.megabytes($0) }.joined(separator: ", "))",
                 "its log: \(reported)",
-                "\(planned) host(s) planned (\"would …\" lines), \(contacted) log line(s) naming ssh/connect",
+                "\(planned) host(s) planned (\"would …\" lines), \(contacted) log line(s) naming ssh/connect, \(warnings) warning or error line(s)",
                 "fake server loaded the file in \(Format.seconds(loadTime)) (not in the figures)",
             ])
+    }
+
+    /// The same cluster as an API server holds it. extend-bench's input keeps
+    /// five namespaces in the inventory alone (`legacy-0`…, with labels) and
+    /// puts half the policies in them: through the API a policy's namespace
+    /// must exist, so here those namespaces are cluster namespaces with the
+    /// same labels (loaded first), and the inventory no longer declares them
+    /// (the controller rejects a namespace declared in both). Hosts then sit
+    /// in cluster namespaces directly: the same selections, the same rules.
+    static func asServed(_ input: BenchInput) throws -> (namespaces: String, inventory: String) {
+        let items: [Any] = input.cluster.inventoryNamespaces.map { ns in
+            var labels = Dictionary(ns.labels.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+            labels["kubernetes.io/metadata.name"] = ns.name
+            return ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": ns.name, "labels": labels]] as [String: Any]
+        }
+        let namespaces = input.folder + "/api-namespaces.json"
+        try JSONSerialization.data(withJSONObject: ["apiVersion": "v1", "kind": "List", "items": items], options: [.sortedKeys])
+            .write(to: URL(fileURLWithPath: namespaces))
+        // inventory.yaml without its top-level `namespaces:` block.
+        let text = try String(contentsOfFile: input.inventoryPath, encoding: .utf8)
+        var kept: [Substring] = [], skipping = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line == "namespaces:" { skipping = true; continue }
+            if skipping, let first = line.first, first != " ", first != "-" { skipping = false }
+            if !skipping { kept.append(line) }
+        }
+        let inventory = input.folder + "/api-inventory.yaml"
+        guard FileManager.default.createFile(atPath: inventory, contents: Data(kept.joined(separator: "\n").utf8)) else {
+            throw BenchError("cannot write \(inventory)")
+        }
+        return (namespaces, inventory)
     }
 }

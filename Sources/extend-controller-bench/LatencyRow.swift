@@ -14,13 +14,15 @@ struct LatencyRow {
     var changes: Int
     var extend: String
     var minInterval: Double
+    /// The controller's --concurrency; nil for its default.
+    var concurrency: Int?
     var pollInterval: Duration
     var changeTimeout: Duration
 
     func run(cleanup: Cleanup) throws -> RowResult {
         let clock = ContinuousClock()
         Log.say("latency: building a lab of \(hosts) hosts…")
-        var t = clock.now
+        let t = clock.now
         let lab = try Lab(count: hosts)
         cleanup.lab = lab
         Log.say("  lab \(lab.id) on \(lab.subnet) ready in \(Format.seconds(clock.now - t))")
@@ -36,7 +38,8 @@ struct LatencyRow {
         let controller = try ControllerProcess(
             executable: extend,
             arguments: ["controller", "--kubeconfig", api.kubeconfig, "--inventory", inventory,
-                        "--listen", "127.0.0.1:0", "--min-interval", String(minInterval)],
+                        "--listen", "127.0.0.1:0", "--min-interval", String(minInterval)]
+                + (concurrency.map { ["--concurrency", String($0)] } ?? []),
             logPath: lab.path("controller.log"))
         cleanup.controller = controller
         let port = try controller.waitForPort(timeout: .seconds(60))
@@ -57,6 +60,7 @@ struct LatencyRow {
             }
         }
         let cpuAtReady = controller.cpuSeconds ?? 0
+        let metricsAtReady = HTTPProbe.body(port: port, path: "/metrics")
 
         var member = Array(repeating: false, count: scenario.flipping.count)
         var samples: [Duration] = []
@@ -96,6 +100,15 @@ struct LatencyRow {
             }
         }
         let peak = controller.peakRSSKB
+        // The controller's own view of the same changes: host runs (connect to done) and the
+        // reconcile step (the compiler's delta), from /metrics, less what was there at ready.
+        let metricsEnd = HTTPProbe.body(port: port, path: "/metrics")
+        func delta(_ name: String) -> (sum: Double, count: Double) {
+            let (a, b) = (HTTPProbe.sumAndCount(name, in: metricsAtReady), HTTPProbe.sumAndCount(name, in: metricsEnd))
+            return (b.sum - a.sum, b.count - a.count)
+        }
+        let hostRuns = delta("netpol_extend_host_run_seconds"), reconciles = delta("netpol_extend_reconcile_seconds")
+        func meanMs(_ x: (sum: Double, count: Double)) -> String { x.count > 0 ? String(format: "%.1f ms", x.sum / x.count * 1000) : "—" }
         let cpuEnd = controller.cpuSeconds ?? 0
         let errors = controller.log.split(separator: "\n").filter { $0.contains("error") }.count
         let status = controller.stop()
@@ -107,9 +120,10 @@ struct LatencyRow {
             synced: nil, ready: ready - controller.started, peakRSSKB: peak,
             cpu: String(format: "%.2f s (%.2f s to ready)", cpuEnd, cpuAtReady),
             notes: [
-                "real SSH, --min-interval \(minInterval)",
+                "real SSH, --min-interval \(minInterval), --concurrency \(concurrency.map(String.init) ?? "16 (default)")",
                 "each change one merge PATCH of a pod's app label (\(changes / 2 + changes % 2) joins, \(changes / 2) leaves of the peer)",
                 "in place = the address in/out of \(setName) on all \(hosts) hosts, asked of each host's kernel (ipset test) every \(Format.millis(pollInterval)) + a poll round of \(String(format: "%.1f", meanRound.milliseconds)) ms mean",
+                "the controller's /metrics over the changes: \(Int(hostRuns.count)) host runs of \(meanMs(hostRuns)) mean, \(Int(reconciles.count)) reconcile steps of \(meanMs(reconciles)) mean",
                 "PATCH itself \(Format.millis(patchTime / max(1, changes))) mean (python urllib client, not in the figures)",
                 "controller exit \(status) on SIGTERM, \(errors) log line(s) with \"error\"",
             ])
