@@ -89,6 +89,14 @@ let package = Package(
             dependencies: ["ExtendCore", "ExtendInput", "ExtendSSH", "LabSupport"],
             swiftSettings: strict),
 
+        // The controller benchmark (docs/performance.md): `extend controller` from an API change to
+        // the rules on lab hosts, and its initial sync of the scale input from the fake API server.
+        .executableTarget(
+            name: "extend-controller-bench",
+            dependencies: ["BenchSupport", "LabSupport", "KubeSupport",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+
         // Lab support for tests: network-namespace hosts with their own sshd, on 198.18.0.0/15.
         .target(
             name: "LabSupport",
