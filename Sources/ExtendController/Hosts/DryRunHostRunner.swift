@@ -16,7 +16,9 @@ public struct DryRunHostRunner: HostRunner {
         case .converge:
             let rules = d.tables.reduce(0) { $0 + $1.chains.reduce(0) { $0 + $1.rules.count } }
             let entries = d.sets.reduce(0) { $0 + $1.entryCount }
-            message = "would hold \(d.sets.count) set(s) with \(entries) entries and \(rules) rule(s), digest sha256:\(RenderedHost(d).digest)"
+            // The digest alone (as `extend render` prints it), not the payloads: rendering every
+            // host's restore text cost 28 s of CPU for 1,000 hosts after a sync.
+            message = "would hold \(d.sets.count) set(s) with \(entries) entries and \(rules) rule(s), digest sha256:\(RenderedHost.digest(d, cache: SetTextCache()))"
         }
         return HostResult(host: run.host.name, outcome: .planned, message: "host \(run.host.name): \(message)", duration: .zero)
     }
