@@ -131,16 +131,9 @@ import Testing
 
                 // Someone else takes the Lease over between the leader's read and its
                 // next renewal (its own PUT may lose a race with a renewal: read again).
-                var intruded = false
-                for _ in 0..<5 where !intruded {
-                    var lease = try server.send("GET", Self.leasePath)
-                    var spec = lease["spec"] as? [String: Any] ?? [:]
-                    spec["holderIdentity"] = "intruder"
-                    spec["leaseDurationSeconds"] = 3
-                    spec["renewTime"] = KubeTimestamp.micro(Date())
-                    lease["spec"] = spec
-                    intruded = (try? server.send("PUT", Self.leasePath, json: try JSONSerialization.data(withJSONObject: lease))) != nil
-                }
+                let intruded = try server.replaceSpec(Self.leasePath, merging: [
+                    "holderIdentity": "intruder", "leaseDurationSeconds": 3, "renewTime": KubeTimestamp.micro(Date()),
+                ])
                 try #require(intruded)
                 let lost = await sampler.run(replicas, limit: .seconds(3)) { _ in !first[0].leads }
                 #expect(lost != nil && lost! <= .milliseconds(1_500), "the leader sees the intruder at its next round: \(String(describing: lost))")

@@ -38,6 +38,44 @@ extension FakeAPIServer {
         return (try? JSONSerialization.jsonObject(with: answer)) as? [String: Any] ?? [:]
     }
 
+    /// Reads the object at `path`, merges `spec` into its spec and writes it
+    /// back, conditional on what it read, all in one client process so the
+    /// write follows the read by milliseconds; a conflict (someone wrote in
+    /// between) is tried again, up to `attempts` times. Returns whether it took.
+    public func replaceSpec(_ path: String, merging spec: [String: Any], attempts: Int = 50) throws -> Bool {
+        let info = try adminCall("GET", "/info")
+        guard let ca = info["caFile"] as? String, let token = info["token"] as? String else {
+            throw FakeAPIServerError("/info has no caFile or token")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", """
+            import json, os, ssl, sys, urllib.request, urllib.error
+            ctx = ssl.create_default_context(cafile=sys.argv[1])
+            url, patch, attempts = sys.argv[2], json.loads(sys.stdin.read()), int(sys.argv[3])
+            headers = {"Authorization": "Bearer " + os.environ["FAKE_TOKEN"], "Content-Type": "application/json"}
+            for _ in range(attempts):
+                obj = json.load(urllib.request.urlopen(urllib.request.Request(url, headers=headers), context=ctx))
+                obj.setdefault("spec", {}).update(patch)
+                try:
+                    urllib.request.urlopen(urllib.request.Request(url, data=json.dumps(obj).encode(), method="PUT", headers=headers), context=ctx)
+                    sys.exit(0)
+                except urllib.error.HTTPError as e:
+                    if e.code != 409: raise
+            sys.exit(3)
+            """, ca, server + path, String(attempts)]
+        var environment = ProcessInfo.processInfo.environment
+        environment["FAKE_TOKEN"] = token
+        process.environment = environment
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        input.fileHandleForWriting.write(try JSONSerialization.data(withJSONObject: spec))
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
     @discardableResult
     public func create(_ path: String, object: [String: Any]) throws -> [String: Any] {
         try send("POST", path, json: try JSONSerialization.data(withJSONObject: object))
