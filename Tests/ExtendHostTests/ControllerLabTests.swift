@@ -82,6 +82,32 @@ extension HostLabBacked {
             return (controller, logPath)
         }
 
+        /// One lab run: three hosts (db, with a listener on 5432; a and b, the
+        /// pods' addresses), the stand-in API server holding `cluster`, and
+        /// `extend controller` for db, all stopped and removed afterwards.
+        struct Setup {
+            let lab: Lab, api: FakeAPIServer, db: LabHost, a: LabHost, b: LabHost
+            let controller: Process
+            let logPath: String
+            func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+        }
+
+        static func withControllerLab(extra: [String], _ body: (Setup) async throws -> Void) async throws {
+            try #require(FileManager.default.isExecutableFile(atPath: ExtendBinary.path), "build first: swift build --build-tests")
+            try await Lab.withHosts(count: 3) { lab in
+                let (db, a, b) = (lab.hosts[0], lab.hosts[1], lab.hosts[2])
+                let listeners = try Listeners(in: [db.netns], ports: [5432], logDirectory: lab.directory)
+                defer { listeners.stop() }
+                try await FakeAPIServer.with(["--no-default-namespaces"]) { api in
+                    try cluster(api, a: a, b: b)
+                    let (controller, logPath) = try start(lab, api, db: db, extra: extra)
+                    let pid = controller.processIdentifier
+                    defer { if controller.isRunning { kill(pid, SIGKILL); controller.waitUntilExit() } }
+                    try await body(Setup(lab: lab, api: api, db: db, a: a, b: b, controller: controller, logPath: logPath))
+                }
+            }
+        }
+
         /// Waits for /readyz (the host converged once).
         static func ready(_ log: () -> String) async -> Bool {
             let port = await eventually { listeningPort(log()) != nil } ? listeningPort(log()) ?? 0 : 0
@@ -115,17 +141,10 @@ extension HostLabBacked {
 
         @Test("a pod relabelled into the peer gets through, a deleted pod no longer does; SIGTERM stops the controller cleanly")
         func followsTheCluster() async throws {
-            try #require(FileManager.default.isExecutableFile(atPath: ExtendBinary.path), "build first: swift build --build-tests")
-            try await Lab.withHosts(count: 3) { lab in
-                let (db, a, b) = (lab.hosts[0], lab.hosts[1], lab.hosts[2])
-                let listeners = try Listeners(in: [db.netns], ports: [5432], logDirectory: lab.directory)
-                defer { listeners.stop() }
-                try await FakeAPIServer.with(["--no-default-namespaces"]) { api in
-                    try Self.cluster(api, a: a, b: b)
-                    let (controller, logPath) = try Self.start(lab, api, db: db)
-                    let pid = controller.processIdentifier
-                    defer { if controller.isRunning { kill(pid, SIGKILL); controller.waitUntilExit() } }
-                    func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+            try await Self.withControllerLab(extra: []) { s in
+                let (lab, api, db, a, b, controller) = (s.lab, s.api, s.db, s.a, s.b, s.controller)
+                let pid = controller.processIdentifier
+                func log() -> String { s.log() }
 
                     // Ready: the watches synced and the host converged once.
                     #expect(await Self.ready(log), "/readyz:\n\(log())")
@@ -148,23 +167,15 @@ extension HostLabBacked {
                     while controller.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
                     #expect(!controller.isRunning && controller.terminationStatus == 0, "SIGTERM stops it:\n\(log())")
                     #expect(log().contains("controller stopped"))
-                }
             }
         }
     
         @Test("a chain flushed by hand on the host is repaired by the next resync")
         func resyncRepairsDrift() async throws {
-            try #require(FileManager.default.isExecutableFile(atPath: ExtendBinary.path), "build first: swift build --build-tests")
-            try await Lab.withHosts(count: 3) { lab in
-                let (db, a, b) = (lab.hosts[0], lab.hosts[1], lab.hosts[2])
-                let listeners = try Listeners(in: [db.netns], ports: [5432], logDirectory: lab.directory)
-                defer { listeners.stop() }
-                try await FakeAPIServer.with(["--no-default-namespaces"]) { api in
-                    try Self.cluster(api, a: a, b: b)
-                    let (controller, logPath) = try Self.start(lab, api, db: db, extra: ["--resync", "6"])
-                    let pid = controller.processIdentifier
-                    defer { if controller.isRunning { kill(pid, SIGKILL); controller.waitUntilExit() } }
-                    func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+            try await Self.withControllerLab(extra: ["--resync", "6"]) { s in
+                let (lab, db, a, b, controller) = (s.lab, s.db, s.a, s.b, s.controller)
+                let pid = controller.processIdentifier
+                func log() -> String { s.log() }
                     #expect(await Self.ready(log), "/readyz:\n\(log())")
                     #expect(!(try lab.canConnect(from: b, to: db.address, port: 5432)), "web-b not admitted")
 
@@ -176,7 +187,6 @@ extension HostLabBacked {
                             "repaired by the resync:\n\(log())")
                     #expect(try lab.canConnect(from: a, to: db.address, port: 5432))
                     kill(pid, SIGTERM)
-                }
             }
         }
 
@@ -191,17 +201,10 @@ extension HostLabBacked {
 
         @Test("SIGTERM while a host run is under way: the run finishes and is confirmed, no new run starts, exit 0")
         func sigtermDuringARun() async throws {
-            try #require(FileManager.default.isExecutableFile(atPath: ExtendBinary.path), "build first: swift build --build-tests")
-            try await Lab.withHosts(count: 3) { lab in
-                let (db, a, b) = (lab.hosts[0], lab.hosts[1], lab.hosts[2])
-                let listeners = try Listeners(in: [db.netns], ports: [5432], logDirectory: lab.directory)
-                defer { listeners.stop() }
-                try await FakeAPIServer.with(["--no-default-namespaces"]) { api in
-                    try Self.cluster(api, a: a, b: b)
-                    let (controller, logPath) = try Self.start(lab, api, db: db)
-                    let pid = controller.processIdentifier
-                    defer { if controller.isRunning { kill(pid, SIGKILL); controller.waitUntilExit() } }
-                    func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+            try await Self.withControllerLab(extra: []) { s in
+                let (lab, api, db, b, controller) = (s.lab, s.api, s.db, s.b, s.controller)
+                let pid = controller.processIdentifier
+                func log() -> String { s.log() }
                     #expect(await Self.ready(log), "/readyz:\n\(log())")
                     #expect(!(try lab.canConnect(from: b, to: db.address, port: 5432)))
 
@@ -217,7 +220,6 @@ extension HostLabBacked {
                     // Finished and confirmed: the new rules, no rollback pending on the host.
                     #expect(try lab.canConnect(from: b, to: db.address, port: 5432), "web-b admitted by the finished run:\n\(log())")
                     #expect(try lab.rollbacks(in: db).isEmpty, "the change was confirmed before the controller exited")
-                }
             }
         }
     }
