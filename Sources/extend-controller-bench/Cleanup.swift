@@ -53,16 +53,6 @@ final class Cleanup: @unchecked Sendable {
     }
 
     func installSignalHandlers() {
-        for sig in [SIGINT, SIGTERM, SIGHUP] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [self] in
-                FileHandle.standardError.write(Data("\nsignal \(sig): cleaning up\n".utf8))
-                run()
-                exit(128 + sig)
-            }
-            source.resume()
-            sources.append(source)
-        }
+        sources = ExitSignals.install { [self] _ in run() }
     }
 }

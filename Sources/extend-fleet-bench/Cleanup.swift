@@ -57,17 +57,9 @@ final class Cleanup: @unchecked Sendable {
 
     /// On SIGINT, SIGTERM or SIGHUP: clean up, then exit 128+signal.
     func installSignalHandlers() {
-        for sig in [SIGINT, SIGTERM, SIGHUP] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [self] in
-                lock.withLock { _signal = sig }
-                FileHandle.standardError.write(Data("\nsignal \(sig): cleaning up\n".utf8))
-                run()
-                exit(128 + sig)
-            }
-            source.resume()
-            sources.append(source)
+        sources = ExitSignals.install { [self] sig in
+            lock.withLock { _signal = sig }
+            run()
         }
     }
 }

@@ -33,15 +33,11 @@ public struct ControllerMetrics: Sendable {
 
     public func leader(_ leading: Bool) { Gauge(label: "netpol_extend_leader").record(leading ? 1 : 0) }
 
-    /// The watches' health: restarts, relists, and API errors by HTTP status.
+    /// The watches' health: restarts, relists, whether synced.
     public func watch(resource: String, restarts: Int, relists: Int, synced: Bool) {
         Gauge(label: "netpol_extend_watch_restarts", dimensions: [("resource", resource)]).record(restarts)
         Gauge(label: "netpol_extend_watch_relists", dimensions: [("resource", resource)]).record(relists)
         Gauge(label: "netpol_extend_watch_synced", dimensions: [("resource", resource)]).record(synced ? 1 : 0)
-    }
-
-    public func apiError(status: Int?) {
-        Counter(label: "netpol_extend_api_errors_total", dimensions: [("code", status.map(String.init) ?? "none")]).increment()
     }
 
     public init() {}
