@@ -124,10 +124,23 @@ final class PeerResolver {
         var proto: Proto
     }
 
+    /// What a rule's peers stand for depends on its peers alone (and on the
+    /// policy's namespace only where a peer has no namespace selector): rules
+    /// of many policies, with other ports, in other namespaces, share one key,
+    /// and one answer. A peer reaching hundreds of namespaces is then listed
+    /// once, not once per policy that names it.
     struct TargetKey: Hashable {
         var namespace: String
+        /// The rule's peers (its ports left out).
         var rule: NetworkPolicy.Rule
         var family: AddressFamily
+
+        init(namespace: String, rule: NetworkPolicy.Rule, family: AddressFamily) {
+            let usesOwn = rule.peers.contains { if case .workloads(_, nil) = $0 { return true }; return false }
+            self.namespace = usesOwn ? namespace : ""
+            self.rule = NetworkPolicy.Rule(peers: rule.peers)
+            self.family = family
+        }
     }
 
     struct NamedKey: Hashable {
@@ -335,9 +348,9 @@ final class PeerResolver {
         let ns = key.atom.namespace, f = key.atom.family
         let ws = world.workloads(in: ns)
         for i in selection.indices(key.atom.pods, in: ns) {
-            let w = ws[i]
-            guard let n = w.resolve(portName: key.name, proto: key.proto) else { continue }
-            for a in w.addresses where a.family == f { byPort[n, default: []].append(SetMember(CIDR(host: a))) }
+            // Read in place: a copy of the workload retains every field of it.
+            guard let n = ws[i].resolve(portName: key.name, proto: key.proto) else { continue }
+            for a in ws[i].addresses where a.family == f { byPort[n, default: []].append(SetMember(CIDR(host: a))) }
         }
         return byPort.keys.sorted().compactMap { port in
             guard let m = byPort[port] else { return nil }
