@@ -1,0 +1,150 @@
+/// Who can reach whom, among every pod and legacy host, per protocol and
+/// port: the pairs of endpoint classes and the port atoms each allows,
+/// judged as `explain` judges one connection (the same policies, the first
+/// address family both ends have, the lockout guard).
+public struct ConnectivityMatrix: Sendable {
+    public let classes: EndpointClasses
+    public let ports: PortAtoms
+    /// Per (from, to) class pair that allows anything: the atoms it allows.
+    /// A class to itself stands for its distinct members (an endpoint to
+    /// itself is never listed); a class of one member has no such pair.
+    public private(set) var allowed: [Pair: AtomMask] = [:]
+
+    public struct Pair: Hashable, Sendable, Comparable {
+        public var from: Int
+        public var to: Int
+        public static func < (a: Pair, b: Pair) -> Bool { (a.from, a.to) < (b.from, b.to) }
+    }
+
+    /// One policy rule, ready to judge a class: its peers and its ports.
+    private struct Rule {
+        enum Peer {
+            case selector(Int)
+            case block(NetworkPolicy.IPBlock)
+        }
+        /// Empty: every peer.
+        var peers: [Peer]
+        /// The numbered ports (and whole protocols) it admits.
+        var fixed: AtomMask
+        /// Named ports: resolved on the destination.
+        var named: [Int]
+    }
+
+    public init(world: World) {
+        let classes = EndpointClasses(world: world)
+        self.classes = classes
+        let policies = world.policies
+
+        // Atoms: every boundary a policy, a named port or a guard draws.
+        var cuts: [Proto: Set<Int>] = [:]
+        func cut(_ p: Proto, _ lo: Int, _ hi: Int) { cuts[p, default: []].formUnion([lo, hi + 1]) }
+        for p in policies {
+            for rule in p.ingress + p.egress {
+                for m in rule.ports {
+                    if case .number(let n)? = m.port { cut(m.proto, n, max(n, m.endPort ?? n)) }
+                }
+            }
+        }
+        for (key, id) in classes.namedPorts {
+            for r in classes.resolved { if let n = r[id] { cut(key.proto, n, n) } }
+        }
+        for h in world.hosts { cut(.tcp, h.ssh.port, h.ssh.port) }
+        let ports = PortAtoms(cuts: cuts)
+        self.ports = ports
+        let count = ports.count, everything = AtomMask.all(count)
+
+        func compile(_ r: NetworkPolicy.Rule, _ p: NetworkPolicy) -> Rule {
+            var out = Rule(peers: [], fixed: AtomMask(count: count), named: [])
+            for peer in r.peers {
+                switch peer {
+                case .ipBlock(let b): out.peers.append(.block(b))
+                case .workloads(let pod, let ns):
+                    let key = EndpointClasses.SelectorPeer(namespaces: ns, own: ns == nil ? p.namespace : nil, pods: pod ?? .everything)
+                    if let id = classes.selectorPeers[key] { out.peers.append(.selector(id)) }
+                }
+            }
+            if r.allowsAllPorts { out.fixed = everything }
+            for m in r.ports {
+                switch m.port {
+                case nil: out.fixed.insert(ports.all(m.proto))
+                case .number(let n): out.fixed.insert(ports.covering(m.proto, n, max(n, m.endPort ?? n)))
+                case .named(let name):
+                    if let id = classes.namedPorts[.init(name: name, proto: m.proto)] { out.named.append(id) }
+                }
+            }
+            return out
+        }
+        // Per class and direction: nil when no policy isolates it, else every rule of the policies that do.
+        let selection = Selection(world: world)
+        var rules: [Direction: [[Rule]?]] = [:]
+        for d in Direction.allCases {
+            var compiled: [String: [Rule]] = [:]
+            rules[d] = classes.classes.map { c in
+                let isolating = selection.isolating(c.members[0], d)
+                guard !isolating.isEmpty else { return nil }
+                return isolating.flatMap { p in
+                    if let hit = compiled[p.id] { return hit }
+                    let r = p.rules(d).map { compile($0, p) }
+                    compiled[p.id] = r
+                    return r
+                }
+            }
+        }
+        // Per class: the atom each named port resolves to there.
+        let namedAtoms: [[Int?]] = classes.resolved.map { r in
+            classes.namedPorts.sorted { $0.value < $1.value }.map { key, id in r[id].map { ports.index(key.proto, $0) } }
+        }
+        let guards: [(ranges: [CIDR], atom: Int)?] = classes.classes.map { c in
+            guard c.kind == .host, let h = world.host(of: c.members[0]), !h.management.isEmpty else { return nil }
+            return (h.management, ports.index(.tcp, h.ssh.port))
+        }
+
+        func admits(_ rule: Rule, peer c: Int, at address: IPAddress, destination d: Int) -> AtomMask? {
+            if !rule.peers.isEmpty {
+                let hit = rule.peers.contains { p in
+                    switch p {
+                    case .selector(let id): classes.pickedBy[c].contains(id)
+                    case .block(let b): b.contains(address)
+                    }
+                }
+                guard hit else { return nil }
+            }
+            guard !rule.named.isEmpty else { return rule.fixed }
+            var m = rule.fixed
+            for id in rule.named { if let a = namedAtoms[d][id] { m.insert(a) } }
+            return m
+        }
+        func side(_ rs: [Rule]?, peer c: Int, at address: IPAddress, destination d: Int) -> AtomMask {
+            guard let rs else { return everything }
+            var m = AtomMask(count: count)
+            for r in rs { if let a = admits(r, peer: c, at: address, destination: d) { m.formUnion(a) } }
+            return m
+        }
+
+        let all = classes.classes
+        let egress = rules[.egress]!, ingress = rules[.ingress]!
+        for s in all.indices {
+            for d in all.indices {
+                // A class to itself: two of its members (an endpoint to itself is not listed).
+                let source = all[s].members[0]
+                guard let target = s == d ? all[d].members.dropFirst().first : all[d].members[0] else { continue }
+                guard let f = AddressFamily.allCases.first(where: { f in
+                    source.addresses.contains { $0.family == f } && target.addresses.contains { $0.family == f }
+                }) else { continue }
+                let sa = source.addresses.first { $0.family == f }!, da = target.addresses.first { $0.family == f }!
+                let out = side(egress[s], peer: d, at: da, destination: d)
+                if out.isEmpty { continue }
+                var into = side(ingress[d], peer: s, at: sa, destination: d)
+                if let g = guards[d], g.ranges.contains(where: { $0.contains(sa) }) { into.insert(g.atom) }
+                let both = out.intersection(into)
+                if !both.isEmpty { allowed[Pair(from: s, to: d)] = both }
+            }
+        }
+    }
+
+    /// Whether `from` may open a connection to `to` on `proto`/`port` (distinct endpoints).
+    public func allows(from: Workload, to: Workload, _ proto: Proto, _ port: Int) -> Bool {
+        guard let s = classes.classOf(from.ref), let d = classes.classOf(to.ref) else { return false }
+        return allowed[Pair(from: s.id, to: d.id)]?.contains(ports.index(proto, port)) ?? false
+    }
+}
