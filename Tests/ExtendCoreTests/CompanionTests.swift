@@ -218,4 +218,28 @@ struct CompanionTests {
         let copied = try Self.world(policies + bare)
         #expect(bare.allSatisfy { CompanionBuilder(world: copied).companion(for: $0) == nil })
     }
+
+    @Test("one change at a time (the controller's path): a companion arriving changes no host; its labels decide where it goes")
+    func incremental() throws {
+        let policies = [NP.policy("shop", "in", select: .everything, ingress: [NP.rule([NP.pods(NP.labels(["app": "report"]))])])]
+        let world = try Self.world(policies)
+        let companion = try #require(CompanionBuilder(world: world).companions().first)
+        let incremental = IncrementalCompiler(world: world)
+        let before = world.hosts.map { incremental.state(of: $0.name) }
+        // Its podSelector picks db-01 and report-01 (hosts in shop): as a policy it would give them a chain.
+        let delta = incremental.apply([.policy(companion.policy)])
+        #expect(world.hosts.map { incremental.state(of: $0.name) } == before, "\(delta)")
+        #expect(incremental.world.managedCompanions.map(\.id) == [companion.id])
+        #expect(incremental.world.policies.map(\.id) == ["shop/in"])
+        // Our labels taken off: an ordinary policy now, enforced on the hosts it selects.
+        var bare = companion.policy
+        bare.labels = [:]
+        _ = incremental.apply([.policy(bare)])
+        #expect(incremental.world.managedCompanions.isEmpty)
+        #expect(incremental.world.policies.map(\.id) == ["shop/in", "shop/in-npx-hosts"])
+        _ = incremental.apply([.policy(companion.policy)])
+        _ = incremental.apply([.policyDeleted(namespace: "shop", name: companion.name)])
+        #expect(incremental.world.managedCompanions.isEmpty && incremental.world.policies.map(\.id) == ["shop/in"])
+        #expect(world.hosts.map { incremental.state(of: $0.name) } == before)
+    }
 }
