@@ -59,4 +59,24 @@ struct FleetReport: Encodable {
     var warnings: [String]
     /// apply only.
     var record: RecordOutcome?
+    /// diff --companions only.
+    var companions: CompanionsReport?
+}
+
+/// `diff --companions --output json`: the companions by `namespace/name`, per action.
+struct CompanionsReport: Encodable {
+    var create: [String]
+    var update: [String]
+    var delete: [String]
+    var unchanged: [String]
+    /// Wanted names that a policy not ours holds: left alone.
+    var conflicts: [String]
+
+    init(_ plan: CompanionPlan) {
+        create = plan.create.map(\.id)
+        update = plan.update.map(\.id)
+        delete = plan.delete.map(\.id)
+        unchanged = plan.unchanged.map(\.id)
+        conflicts = plan.conflicts.map(\.id)
+    }
 }

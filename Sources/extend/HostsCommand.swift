@@ -81,16 +81,18 @@ struct FleetRun {
 
     /// The per-host table (text) or one JSON document, then the exit code.
     /// `record`: what apply did with the managed hosts record (nil for diff).
-    func finish(_ outcomes: [HostOutcome], mode: Fleet.Mode, record: RecordOutcome? = nil, showDiffs: Bool,
-                detailedExitCode: Bool) throws {
+    /// `companions`: `diff --companions`, the companion NetworkPolicies' plan, shown after the hosts.
+    func finish(_ outcomes: [HostOutcome], mode: Fleet.Mode, record: RecordOutcome? = nil, companions: CompanionPlan? = nil,
+                showDiffs: Bool, detailedExitCode: Bool) throws {
         if console.stderrIsTerminal && common.output == .text { console.progress(nil) }
         let reports = outcomes.map(\.report)
         let warnings = recordWarnings(mode)
         switch common.output {
         case .json:
-            try console.json(FleetReport(hosts: outcomes, warnings: warnings.map(\.description), record: record))
+            try console.json(FleetReport(hosts: outcomes, warnings: (warnings + (companions?.conflictWarnings ?? [])).map(\.description),
+                                         record: record, companions: companions.map(CompanionsReport.init)))
         case .text:
-            console.report(warnings)
+            console.report(warnings + (companions?.conflictWarnings ?? []))
             if showDiffs {
                 for o in outcomes where !o.report.diff.isEmpty {
                     let r = o.report
@@ -106,6 +108,7 @@ struct FleetRun {
             }
             let counts = Dictionary(grouping: reports, by: \.status).mapValues(\.count)
             console.out("\n" + HostReport.Status.allOrdered.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", ") + "\n")
+            if let companions { console.out("\n" + CompanionsOutput.diffText(companions)) }
             if let record, record.written, common.verbose {
                 console.note("managed hosts record \(record.path) written: \(record.hosts.count) host(s)")
             }
@@ -116,7 +119,9 @@ struct FleetRun {
             throw ExitCode(1)
         }
         if reports.contains(where: \.failed) { throw ExitCode(1) }
-        if detailedExitCode && reports.contains(where: { $0.status == .changes }) { throw ExitCode(2) }
+        if detailedExitCode && (reports.contains(where: { $0.status == .changes }) || companions?.hasChanges == true) {
+            throw ExitCode(2)
+        }
     }
 }
 
@@ -138,10 +143,15 @@ struct DiffCommand: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
     @Flag(name: .long, help: "Exit 2 when changes are pending, 0 when every host is converged (1 on failure).")
     var detailedExitcode = false
+    @Flag(name: .long, help: "Also compare the companion NetworkPolicies wanted with the managed ones in the cluster input (create, update, delete); their changes count for --detailed-exitcode.")
+    var companions = false
 
     func run() async throws {
         let run = try await FleetRun.load(inventory, cluster, state, hostOptions, forget, fleet, common)
-        try run.finish(await run.run(.diff, rollbackAfter: 0), mode: .diff, showDiffs: true, detailedExitCode: detailedExitcode)
+        let world = run.input.world
+        let plan = companions ? CompanionPlan(wanted: CompanionBuilder(world: world).companions(), world: world) : nil
+        try run.finish(await run.run(.diff, rollbackAfter: 0), mode: .diff, companions: plan, showDiffs: true,
+                       detailedExitCode: detailedExitcode)
     }
 }
 

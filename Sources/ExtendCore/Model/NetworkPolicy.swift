@@ -13,10 +13,15 @@ public struct NetworkPolicy: Hashable, Sendable {
     public var egress: [Rule]
     /// Where it came from (file:line), for messages.
     public var origin: String?
+    /// metadata.labels: how a companion of ours is recognised (`isManagedCompanion`).
+    public var labels: Labels
+    /// metadata.uid, when the object came from the API server; a companion
+    /// names its source's uid so the controller can own it by reference.
+    public var uid: String?
 
     public init(namespace: String, name: String, podSelector: LabelSelector = .everything,
                 policyTypes: Set<Direction>? = nil, ingress: [Rule] = [], egress: [Rule] = [],
-                origin: String? = nil) {
+                origin: String? = nil, labels: Labels = [:], uid: String? = nil) {
         self.namespace = namespace
         self.name = name
         self.podSelector = podSelector
@@ -24,6 +29,8 @@ public struct NetworkPolicy: Hashable, Sendable {
         self.ingress = ingress
         self.egress = egress
         self.origin = origin
+        self.labels = labels
+        self.uid = uid
     }
 
     public static func defaultPolicyTypes(egress: [Rule]) -> Set<Direction> {

@@ -10,6 +10,11 @@ public struct World: Sendable {
     /// every host) and their label postings.
     private(set) var members: [String: NamespaceMembers]
     public private(set) var policiesByNamespace: [String: [NetworkPolicy]]
+    /// The companions of ours the cluster holds (`NetworkPolicy.isManagedCompanion`),
+    /// by namespace and name. They are kept apart from `policiesByNamespace`:
+    /// they mirror, for the cluster's CNI, what the policies there already
+    /// allow, so they neither isolate hosts, nor add host rules, nor get companions.
+    public private(set) var managedCompanions: [NetworkPolicy]
     public private(set) var hosts: [LegacyHost]
     private var hostsByRef: [String: Int]
     private var ownerOfAddress: [IPAddress: String]
@@ -59,11 +64,12 @@ public struct World: Sendable {
             refs.insert(w.ref)
         }
         var polByNS: [String: [NetworkPolicy]] = [:]
-        for p in cluster.policies { polByNS[p.namespace, default: []].append(p) }
+        for p in cluster.policies where !p.isManagedCompanion { polByNS[p.namespace, default: []].append(p) }
         for k in polByNS.keys { polByNS[k]?.sort { $0.name < $1.name } }
+        let companions = cluster.policies.filter(\.isManagedCompanion).sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
         var world = World(namespaces: namespaces, namespaceNames: namespaces.keys.sorted(),
                           members: byNS.mapValues(NamespaceMembers.init), policiesByNamespace: polByNS,
-                          hosts: [], hostsByRef: [:], ownerOfAddress: owner)
+                          managedCompanions: companions, hosts: [], hostsByRef: [:], ownerOfAddress: owner)
         world.setHosts(inventory.hosts)
         return (world, problems)
     }
@@ -150,13 +156,19 @@ extension World {
         return old
     }
 
-    /// Adds or replaces a policy (`new`), or removes one; returns the one it replaced.
+    /// Adds or replaces a policy (`new`), or removes one; returns the policy
+    /// it replaced. A managed companion goes to `managedCompanions` instead
+    /// (and is never returned: it was never a policy of the world).
     @discardableResult
     mutating func replacePolicy(namespace: String, name: String, with new: NetworkPolicy?) -> NetworkPolicy? {
+        managedCompanions.removeAll { $0.namespace == namespace && $0.name == name }
         var list = policiesByNamespace[namespace] ?? []
         var old: NetworkPolicy?
         if let i = list.firstIndex(where: { $0.name == name }) { old = list.remove(at: i) }
-        if let new {
+        if let new, new.isManagedCompanion {
+            let at = managedCompanions.firstIndex { ($0.namespace, $0.name) > (namespace, name) } ?? managedCompanions.count
+            managedCompanions.insert(new, at: at)
+        } else if let new {
             let at = list.firstIndex { $0.name > new.name } ?? list.count
             list.insert(new, at: at)
         }

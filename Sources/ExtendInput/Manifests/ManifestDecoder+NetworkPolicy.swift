@@ -28,7 +28,8 @@ extension ManifestDecoder {
         // they contain an ingress section) are assumed to affect ingress."
         // The API server infers when the list is empty, too (len == 0).
         return NetworkPolicy(namespace: meta.namespace, name: meta.name, podSelector: podSelector,
-                             policyTypes: policyTypes, ingress: ingress, egress: egress, origin: c.lineLocation)
+                             policyTypes: policyTypes, ingress: ingress, egress: egress, origin: c.lineLocation,
+                             labels: meta.labels, uid: meta.uid)
     }
 
     /// Explicit policyTypes; nil (infer) when the list is empty.

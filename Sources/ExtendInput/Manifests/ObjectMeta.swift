@@ -5,6 +5,8 @@ struct ObjectMeta {
     var name: String
     var namespace: String
     var labels: Labels
+    /// Set by the API server; absent in hand-written files.
+    var uid: String?
 
     /// `metadata` of an object; a namespaced object with no namespace is in
     /// "default", as kubectl would create it.
@@ -22,8 +24,10 @@ struct ObjectMeta {
         var namespace: String? = "default"
         if namespaced, let n = f["namespace"] { namespace = n.dnsLabel("namespace") }
         let labels = f["labels"].map { $0.labels() } ?? [:]
+        // Read leniently, as every field here that the API server sets: never an error.
+        let uid = f.entries.first { $0.key == "uid" }.flatMap { f.cursor.tree.text($0.value) }.flatMap { $0.isEmpty ? nil : $0 }
         guard let name, let namespace, let labels else { return nil }
-        return ObjectMeta(name: name, namespace: namespaced ? namespace : "", labels: labels)
+        return ObjectMeta(name: name, namespace: namespaced ? namespace : "", labels: labels, uid: uid)
     }
 
     /// Who an object from the API is, read leniently (never a diagnostic):
