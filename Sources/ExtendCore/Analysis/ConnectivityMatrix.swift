@@ -121,17 +121,20 @@ public struct ConnectivityMatrix: Sendable {
             return m
         }
 
-        let all = classes.classes
+        // Per class, the addresses a connection uses (the first of each family)
+        // of its first member and, for a class to itself, of its second.
+        func firstAddresses(_ w: Workload?) -> [IPAddress?] {
+            AddressFamily.allCases.map { f in w?.addresses.first { $0.family == f } }
+        }
+        let first = classes.classes.map { firstAddresses($0.members[0]) }
+        let second = classes.classes.map { firstAddresses($0.members.dropFirst().first) }
         let egress = rules[.egress]!, ingress = rules[.ingress]!
-        for s in all.indices {
-            for d in all.indices {
+        for s in classes.classes.indices {
+            for d in classes.classes.indices {
                 // A class to itself: two of its members (an endpoint to itself is not listed).
-                let source = all[s].members[0]
-                guard let target = s == d ? all[d].members.dropFirst().first : all[d].members[0] else { continue }
-                guard let f = AddressFamily.allCases.first(where: { f in
-                    source.addresses.contains { $0.family == f } && target.addresses.contains { $0.family == f }
-                }) else { continue }
-                let sa = source.addresses.first { $0.family == f }!, da = target.addresses.first { $0.family == f }!
+                let target = s == d ? second[d] : first[d]
+                guard let f = first[s].indices.first(where: { first[s][$0] != nil && target[$0] != nil }),
+                      let sa = first[s][f], let da = target[f] else { continue }
                 let out = side(egress[s], peer: d, at: da, destination: d)
                 if out.isEmpty { continue }
                 var into = side(ingress[d], peer: s, at: sa, destination: d)
