@@ -139,17 +139,20 @@ enum MatrixJSON {
             JSONText.object([("id", JSONText.quote("c\(id)")), ("members", JSONText.array(classes.classes[id].members.map(\.ref)))])
         }
         let allowed = groups.groups.map { g in
-            let ports = g.ports.map { p in
-                var fields = [("protocol", JSONText.quote(p.proto.rawValue))]
-                if let r = p.range {
-                    fields.append(("port", String(r.lowerBound)))
-                    if r.count > 1 { fields.append(("endPort", String(r.upperBound))) }
-                }
-                return JSONText.object(fields)
-            }
+            let ports = g.ports.map(port)
             return JSONText.object([("from", JSONText.array(g.from.map(ref))), ("to", JSONText.array(g.to.map(ref))),
                                     ("ports", "[" + ports.joined(separator: ",") + "]")])
         }
         return "{\"classes\": [" + classList.joined(separator: ",\n") + "],\n\"allowed\": [" + allowed.joined(separator: ",\n") + "]}\n"
+    }
+
+    /// `{"protocol": "TCP", "port": 8000, "endPort": 8080}`; no port: every port of the protocol.
+    static func port(_ p: MatrixGroups.PortRange) -> String {
+        var fields = [("protocol", JSONText.quote(p.proto.rawValue))]
+        if let r = p.range {
+            fields.append(("port", String(r.lowerBound)))
+            if r.count > 1 { fields.append(("endPort", String(r.upperBound))) }
+        }
+        return JSONText.object(fields)
     }
 }
