@@ -35,4 +35,17 @@ extension SyntheticCluster {
         Self.json(changed, &stamp).write(to: &out)
         return Change(summary: "namespace \(live.name) env=live → env=dev", manifest: out)
     }
+
+    /// Policy 0 (the billing databases of legacy-0, from every live
+    /// namespace) admitting every namespace of the first team too, on TCP
+    /// 22 as well: one policy edit that opens connections from many pods.
+    public var policyEdit: Change? {
+        guard var policy = policies.first, let team = namespaces.first?.labels.first(where: { $0.key == "team" }) else { return nil }
+        policy.ingress.append(SyntheticPolicy.Rule(peers: [.namespaces(.labels([team]))],
+                                                   ports: [SyntheticPolicy.Port(proto: "TCP", port: .number(22), endPort: nil)]))
+        var stamp = Stamp(seed: scale.seed)
+        var out: [UInt8] = []
+        Self.json(policy, &stamp).write(to: &out)
+        return Change(summary: "policy \(policy.id) also admits team=\(team.value) on TCP 22", manifest: out)
+    }
 }

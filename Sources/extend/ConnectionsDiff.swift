@@ -51,7 +51,7 @@ enum ConnectionsDiff {
             for c in changes {
                 lines.append("\(verb)  \(c.from.map { name(diff.classes[$0]) }.joined(separator: ", ")) -> "
                              + "\(c.to.map { name(diff.classes[$0]) }.joined(separator: ", "))  "
-                             + c.ports.map(\.text).joined(separator: ", ") + "  (" + c.because.joined(separator: "; ") + ")")
+                             + MatrixCommand.portsText(c.ports) + "  (" + c.because.joined(separator: "; ") + ")")
             }
         }
         let used = Set((diff.opened + diff.closed).flatMap { $0.from + $0.to }).sorted().filter { diff.classes[$0].members.count > 1 }
