@@ -36,16 +36,18 @@ extension SyntheticCluster {
         return Change(summary: "namespace \(live.name) env=live → env=dev", manifest: out)
     }
 
-    /// Policy 0 (the billing databases of legacy-0, from every live
-    /// namespace) admitting every namespace of the first team too, on TCP
-    /// 22 as well: one policy edit that opens connections from many pods.
+    /// A new policy in the first live namespace that locks its pods' egress
+    /// down to their own namespace: one policy edit that closes most of what
+    /// those pods could reach (the generated cluster admits nearly
+    /// everything, so tightening is what shows).
     public var policyEdit: Change? {
-        guard var policy = policies.first, let team = namespaces.first?.labels.first(where: { $0.key == "team" }) else { return nil }
-        policy.ingress.append(SyntheticPolicy.Rule(peers: [.namespaces(.labels([team]))],
-                                                   ports: [SyntheticPolicy.Port(proto: "TCP", port: .number(22), endPort: nil)]))
+        guard let live = namespaces.first(where: { $0.labels.contains(Label("env", "live")) }) else { return nil }
+        let policy = SyntheticPolicy(namespace: live.name, name: "egress-lockdown", uid: "00000000-0000-4000-8000-00000000e9e5",
+                                     podSelector: .all, ingress: [], egress: [SyntheticPolicy.Rule(peers: [.pods(.all)], ports: [])],
+                                     isolatesIngress: false)
         var stamp = Stamp(seed: scale.seed)
         var out: [UInt8] = []
         Self.json(policy, &stamp).write(to: &out)
-        return Change(summary: "policy \(policy.id) also admits team=\(team.value) on TCP 22", manifest: out)
+        return Change(summary: "new policy \(policy.id): egress only within the namespace", manifest: out)
     }
 }

@@ -16,7 +16,7 @@ struct ResultsTable {
         let targets = self.targets
         if !targets.isEmpty {
             lines.append("")
-            lines.append("Targets (issue 10):")
+            lines.append("Targets (issue 10; matrix and diff --connections: issue 16):")
             lines += targets.map { "- " + $0 }
         }
         return lines.joined(separator: "\n")

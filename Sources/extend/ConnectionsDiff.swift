@@ -22,11 +22,13 @@ enum ConnectionsDiff {
     static func run(inventory: InventoryOptions, cluster: ClusterOptions, _ options: ConnectionsOptions, _ common: CommonOptions,
                     detailedExitCode: Bool) async throws {
         let console = Console(common: common)
-        let current = try await LoadedInput.load(inventory: inventory.inventory, cluster: cluster, common: common, console: console)
         let proposedCluster = try ClusterOptions.parse(options.proposed.flatMap { ["--manifests", $0] })
-        let proposed = try await LoadedInput.load(inventory: options.proposedInventory ?? inventory.inventory, cluster: proposedCluster,
-                                                  common: common, console: console)
-        let diff = ConnectionDiff(current: current.world, proposed: proposed.world)
+        // The two states are independent: each read and judged at once (two cores, half the wait).
+        async let currentState = judged(inventory.inventory, cluster, common, console)
+        async let proposedState = judged(options.proposedInventory ?? inventory.inventory, proposedCluster, common, console)
+        let (current, before) = try await currentState
+        let (proposed, after) = try await proposedState
+        let diff = ConnectionDiff(current: current.world, proposed: proposed.world, before: before, after: after)
         console.report(current.warnings)
         console.report(proposed.warnings)
         switch common.output {
@@ -34,6 +36,12 @@ enum ConnectionsDiff {
         case .text: console.out(text(diff))
         }
         if detailedExitCode && !diff.isEmpty { throw ExitCode(2) }
+    }
+
+    private static func judged(_ inventory: String, _ cluster: ClusterOptions, _ common: CommonOptions,
+                               _ console: Console) async throws -> (LoadedInput, ConnectivityMatrix) {
+        let input = try await LoadedInput.load(inventory: inventory, cluster: cluster, common: common, console: console)
+        return (input, ConnectivityMatrix(world: input.world))
     }
 
     /// A class by its member when it has one, else its members' shared namespace and count.

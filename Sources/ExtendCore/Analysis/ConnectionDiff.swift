@@ -27,7 +27,12 @@ public struct ConnectionDiff: Sendable {
     public var isEmpty: Bool { opened.isEmpty && closed.isEmpty }
 
     public init(current: World, proposed: World) {
-        let before = ConnectivityMatrix(world: current), after = ConnectivityMatrix(world: proposed)
+        self.init(current: current, proposed: proposed, before: ConnectivityMatrix(world: current),
+                  after: ConnectivityMatrix(world: proposed))
+    }
+
+    /// With each state's matrix already worked out (the two are independent: a caller may work them out at once).
+    public init(current: World, proposed: World, before: ConnectivityMatrix, after: ConnectivityMatrix) {
         var classOf: [String: (Int?, Int?)] = [:]
         for c in before.classes.classes { for w in c.members { classOf[w.ref, default: (nil, nil)].0 = c.id } }
         for c in after.classes.classes { for w in c.members { classOf[w.ref, default: (nil, nil)].1 = c.id } }
@@ -47,13 +52,13 @@ public struct ConnectionDiff: Sendable {
             }
         }
         // Masks repeat: their port ranges are worked out once per state.
-        var cache: [[AtomMask: [MatrixGroups.PortRange]]] = [[:], [:]]
+        var cache: [[Int: [MatrixGroups.PortRange]]] = [[:], [:]]
         func ranges(_ state: Int, _ a: Int?, _ b: Int?) -> [MatrixGroups.PortRange] {
             let m = state == 0 ? before : after
-            guard let a, let b, let mask = m.allowed[.init(from: a, to: b)] else { return [] }
-            if let hit = cache[state][mask] { return hit }
-            let r = MatrixGroups.ranges(mask, m.ports)
-            cache[state][mask] = r
+            guard let a, let b, let id = m.maskID(a, b) else { return [] }
+            if let hit = cache[state][id] { return hit }
+            let r = MatrixGroups.ranges(m.masks[id], m.ports)
+            cache[state][id] = r
             return r
         }
         var opens: [(from: Int, to: Int, ports: [MatrixGroups.PortRange])] = []

@@ -37,12 +37,12 @@ public struct MatrixGroups: Sendable {
 
     /// - Parameters: from, to: keep only pairs whose source (destination) class is in it.
     public init(_ m: ConnectivityMatrix, from: Set<Int>? = nil, to: Set<Int>? = nil) {
-        var ranges: [AtomMask: [PortRange]] = [:]
+        var ranges: [Int: [PortRange]] = [:]
         var pairs: [(from: Int, to: Int, ports: [PortRange])] = []
-        for (pair, mask) in m.allowed {
+        for (pair, mask) in m.allowedPairs {
             if let from, !from.contains(pair.from) { continue }
             if let to, !to.contains(pair.to) { continue }
-            if ranges[mask] == nil { ranges[mask] = Self.ranges(mask, m.ports) }
+            if ranges[mask] == nil { ranges[mask] = Self.ranges(m.masks[mask], m.ports) }
             pairs.append((pair.from, pair.to, ranges[mask]!))
         }
         groups = Self.group(pairs)
