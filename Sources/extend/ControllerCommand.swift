@@ -112,7 +112,9 @@ struct ControllerCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         logger.info("cluster: \(config.server) (\(config.origin)); inventory \(inventory.inventory): \(inv.hosts.count) host(s)\(dryRun ? "; dry run: no host is contacted" : "")")
-        let client = APIClient(config: config, logger: Logger(label: "netpol-extend.kube"))
+        let metrics = ControllerMetrics()
+        let client = APIClient(config: config, logger: Logger(label: "netpol-extend.kube"),
+                               errorResponse: { metrics.apiError(code: $0) })
         let watch = ClusterWatch(client: client)
         let status = ControllerStatus()
         let environment = ProcessInfo.processInfo.environment
