@@ -73,18 +73,6 @@ import Testing
         #expect(plans(p.log) == fresh, "the final plans are a fresh sync's:\n\(p.log)")
     }
 
-    /// Polls /readyz until its body holds `text`.
-    static func readyz(_ port: Int, containing text: String, timeout: Duration = .seconds(15)) async throws -> (status: Int, body: String) {
-        var answer = (status: 0, body: "")
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            answer = await ControllerProcess.get(port: port, "/readyz")
-            if answer.body.contains(text) { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return answer
-    }
-
     static func metric(_ port: Int, _ sample: String) async -> Double {
         ControllerProcess.metric(await ControllerProcess.get(port: port, "/metrics").body, sample) ?? 0
     }
@@ -105,13 +93,13 @@ import Testing
             try server.adminCall("POST", "/fail", body: ["count": 9, "code": 429, "retryAfter": 1, "match": "watch="])
             try server.adminCall("POST", "/drop-watches")
             try server.delete("/api/v1/namespaces/live/pods/api-6d4f9")
-            let degraded = try await Self.readyz(port, containing: "429")
+            let degraded = try await ControllerProcess.readyz(port: port) { $0.contains("429") }
             #expect(degraded.status == 200 && degraded.body.hasPrefix("ready, but: watch "), "ready (converged), and says what fails: \(degraded)")
             #expect(degraded.body.contains("overloaded"), "\(degraded)")
             try await Self.expectOnce(p, affected, since: before, "after the 429s")
             #expect(await Self.metric(port, #"netpol_extend_api_errors_total{code="429"}"#) == 9)
             #expect(p.log.contains("kept answering 429"), "the log says it:\n\(p.log)")
-            let healed = try await Self.readyz(port, containing: "ready\n")
+            let healed = try await ControllerProcess.readyz(port: port) { $0 == "ready\n" }
             #expect(healed.status == 200 && healed.body == "ready\n", "the problem is gone once the watches work: \(healed)")
             try await Self.expectConverged(p, server)
             #expect(await p.terminate() == 0)
@@ -173,7 +161,7 @@ import Testing
             let port = try #require(Int(try await p.waitForMatch(#"listening on 127\.0\.0\.1:([0-9]+)"#)))
             // Listing is allowed: it syncs and plans every host, but cannot follow pods.
             try await p.wait(for: "every host planned once") { Self.runs($0).values.allSatisfy { $0 == 1 } }
-            let forbidden = try await Self.readyz(port, containing: "watch pods")
+            let forbidden = try await ControllerProcess.readyz(port: port) { $0.contains("watch pods") }
             #expect(forbidden.body.contains(#"allowing "watch" on "pods""#), "names the missing rule: \(forbidden)")
             #expect(p.log.contains(#"allowing "watch" on "pods""#), "\(p.log)")
             #expect(await Self.metric(port, #"netpol_extend_api_errors_total{code="403"}"#) >= 1)
@@ -184,7 +172,7 @@ import Testing
             #expect(Self.runs(p.log) == before, "unseen while the watch is forbidden")
             try server.adminCall("POST", "/forbid", body: ["rules": [String]()])
             try await Self.expectOnce(p, affected, since: before, "once the watch is allowed", timeout: .seconds(45))
-            let healed = try await Self.readyz(port, containing: "ready\n", timeout: .seconds(30))
+            let healed = try await ControllerProcess.readyz(port: port, timeout: .seconds(30)) { $0 == "ready\n" }
             #expect(healed.body == "ready\n", "\(healed)")
             try await Self.expectConverged(p, server)
             #expect(await p.terminate() == 0)
@@ -196,13 +184,10 @@ import Testing
     /// controller asks the plugin again after the 401 and after each expiry.
     @Test func anExpiredTokenIsReplacedFromTheExecPluginAndTheControllerKeepsUp() async throws {
         try await FakeAPIServer.with(["--no-default-namespaces"], loading: try ExampleCluster.jsonList()) { server in
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("extend-exec-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: dir) }
+            let files = try TempFiles()
             let good = try server.token()
-            let calls = dir.appendingPathComponent("calls").path
-            let plugin = dir.appendingPathComponent("plugin.sh").path
-            try """
+            let calls = files.missing("calls")
+            let plugin = try files.write("plugin.sh", Array("""
                 #!/bin/sh
                 echo call >> '\(calls)'
                 if [ "$(wc -l < '\(calls)')" -eq 1 ]; then
@@ -211,20 +196,16 @@ import Testing
                   token=$FAKE_TOKEN; until=$(date -u -d '+3 seconds' +%Y-%m-%dT%H:%M:%SZ)
                 fi
                 printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s","expirationTimestamp":"%s"}}' "$token" "$until"
-                """.write(toFile: plugin, atomically: true, encoding: .utf8)
+                """.utf8))
             try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: plugin)
-            let original = try String(contentsOfFile: server.kubeconfig, encoding: .utf8)
-            let kubeconfig = dir.appendingPathComponent("kubeconfig").path
-            try original.replacingOccurrences(of: "    token: \"\(good)\"\n", with: """
+            let kubeconfig = try server.kubeconfig(authenticating: """
                     exec:
                       apiVersion: client.authentication.k8s.io/v1
                       command: \(plugin)
                       interactiveMode: Never
                       env:
                       - {name: FAKE_TOKEN, value: "\(good)"}
-
-                """).write(toFile: kubeconfig, atomically: true, encoding: .utf8)
-            #expect(try String(contentsOfFile: kubeconfig, encoding: .utf8).contains("exec:"), "the kubeconfig was rewritten")
+                """, in: files)
             func pluginCalls() -> Int {
                 ((try? String(contentsOfFile: calls, encoding: .utf8)) ?? "").split(separator: "\n").count
             }

@@ -71,12 +71,7 @@ import Testing
                                            "--listen", "127.0.0.1:0", "--min-interval", "0.2"])
             defer { p.stop() }
             let port = try #require(Int(try await p.waitForMatch(#"listening on 127\.0\.0\.1:([0-9]+)"#)))
-            var readyz = (status: 0, body: "")
-            for _ in 0..<100 {
-                readyz = await ControllerProcess.get(port: port, "/readyz")
-                if readyz.body.contains("managed hosts record") { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            let readyz = try await ControllerProcess.readyz(port: port) { $0.contains("managed hosts record") }
             #expect(readyz.status == 503 && readyz.body.contains(says), "\(what): \(readyz)")
             #expect(p.log.contains(says) && p.log.contains("no host run starts until it can be used"), "\(p.log)")
             #expect(!p.log.contains(": would "), "no host is worked on, not even in a dry run:\n\(p.log)")
@@ -97,26 +92,17 @@ import Testing
     @Test func withoutCreateOnConfigMapsNoHostIsContactedAndOnceAllowedTheRecordListsEveryHost() async throws {
         try await FakeAPIServer.with(["--no-default-namespaces", "--forbid", "configmaps:create"],
                                      loading: try ExampleCluster.jsonList()) { server in
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("extend-record-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: dir) }
+            let files = try TempFiles()
             // Runs that do start fail fast: no key, a short connect timeout.
-            let inventory = dir.appendingPathComponent("inventory.yaml").path
-            try String(contentsOfFile: CLI.exampleInventory, encoding: .utf8)
+            let inventory = try files.write("inventory.yaml", Array(try String(contentsOfFile: CLI.exampleInventory, encoding: .utf8)
                 .replacingOccurrences(of: "connectTimeoutSeconds: 10", with: "connectTimeoutSeconds: 1")
-                .replacingOccurrences(of: "~/.ssh/id_ed25519", with: dir.appendingPathComponent("no-such-key").path)
-                .write(toFile: inventory, atomically: true, encoding: .utf8)
+                .replacingOccurrences(of: "~/.ssh/id_ed25519", with: files.missing("no-such-key")).utf8))
             let p = try ControllerProcess(["controller", "--namespace", "live", "--no-events",
                                            "--kubeconfig", server.kubeconfig, "--inventory", inventory,
                                            "--listen", "127.0.0.1:0", "--min-interval", "0.2"])
             defer { p.stop() }
             let port = try #require(Int(try await p.waitForMatch(#"listening on 127\.0\.0\.1:([0-9]+)"#)))
-            var readyz = (status: 0, body: "")
-            for _ in 0..<100 {
-                readyz = await ControllerProcess.get(port: port, "/readyz")
-                if readyz.body.contains("managed hosts record") { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            let readyz = try await ControllerProcess.readyz(port: port) { $0.contains("managed hosts record") }
             #expect(readyz.status == 503, "\(readyz)")
             #expect(readyz.body.contains(#"allowing "create" on "configmaps""#) && readyz.body.contains("managed hosts record (a ConfigMap"),
                     "names the missing rule: \(readyz.body)")
