@@ -36,10 +36,13 @@ import Testing
     }
 
     /// The hosts whose desired state deleting `object` (`pod/NS/NAME`) changes, by `extend changes`.
-    static func affected(deleting object: String) throws -> [String] {
-        let changes = try CLI.run(["changes", "--output", "json", "--deleted", object] + CLI.example)
-        #expect(changes.exited(0), "\(changes)")
-        let names = (try changes.json()["hosts"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
+    static func affected(deleting object: String) async throws -> [String] {
+        let (ok, names, said) = try await offPool { () throws -> (Bool, [String], String) in
+            let changes = try CLI.run(["changes", "--output", "json", "--deleted", object] + CLI.example)
+            let names = (try? changes.json()["hosts"] as? [[String: Any]])??.compactMap { $0["name"] as? String } ?? []
+            return (changes.exited(0), names, "\(changes)")
+        }
+        #expect(ok, "\(said)")
         #expect(!names.isEmpty && names.count < hosts.count, "a change that reaches some hosts, not all: \(names)")
         return names
     }
@@ -79,9 +82,9 @@ import Testing
 
     @Test func burstsOf500And429OnListAndWatchAreRiddenOutCountedByCodeAndMissNothing() async throws {
         try await FakeAPIServer.with(["--no-default-namespaces"], loading: try ExampleCluster.jsonList()) { server in
-            let affected = try Self.affected(deleting: "pod/live/api-6d4f9")
+            let affected = try await Self.affected(deleting: "pod/live/api-6d4f9")
             // The first lists fail with 500 four times (the client retries them).
-            try server.adminCall("POST", "/fail", body: ["count": 4, "code": 500, "match": "limit="])
+            try await offPool { _ = try server.adminCall("POST", "/fail", body: ["count": 4, "code": 500, "match": "limit="]) }
             let p = try Self.start(server)
             defer { p.stop() }
             let port = try #require(Int(try await p.waitForMatch(#"listening on 127\.0\.0\.1:([0-9]+)"#)))
@@ -90,9 +93,9 @@ import Testing
 
             // Every watch is cut and comes back to 429s (Retry-After 1 s) for a while; a pod goes meanwhile.
             let before = Self.runs(p.log)
-            try server.adminCall("POST", "/fail", body: ["count": 9, "code": 429, "retryAfter": 1, "match": "watch="])
-            try server.adminCall("POST", "/drop-watches")
-            try server.delete("/api/v1/namespaces/live/pods/api-6d4f9")
+            try await offPool { _ = try server.adminCall("POST", "/fail", body: ["count": 9, "code": 429, "retryAfter": 1, "match": "watch="]) }
+            try await offPool { _ = try server.adminCall("POST", "/drop-watches") }
+            try await offPool { _ = try server.delete("/api/v1/namespaces/live/pods/api-6d4f9") }
             let degraded = try await ControllerProcess.readyz(port: port) { $0.contains("429") }
             #expect(degraded.status == 200 && degraded.body.hasPrefix("ready, but: watch "), "ready (converged), and says what fails: \(degraded)")
             #expect(degraded.body.contains("overloaded"), "\(degraded)")
@@ -108,8 +111,8 @@ import Testing
 
     @Test func aDroppedWatchAndACompactionMissNothingAndRepeatNothing() async throws {
         try await FakeAPIServer.with(["--no-default-namespaces"], loading: try ExampleCluster.jsonList()) { server in
-            let first = try Self.affected(deleting: "pod/live/api-6d4f9")
-            let second = try Self.affected(deleting: "pod/live/ingress-controller-0")
+            let first = try await Self.affected(deleting: "pod/live/api-6d4f9")
+            let second = try await Self.affected(deleting: "pod/live/ingress-controller-0")
             let p = try Self.start(server)
             defer { p.stop() }
             let port = try #require(Int(try await p.waitForMatch(#"listening on 127\.0\.0\.1:([0-9]+)"#)))
@@ -117,21 +120,23 @@ import Testing
 
             // A cut watch resumes from its last resourceVersion: the delete made meanwhile arrives once.
             var before = Self.runs(p.log)
-            try server.adminCall("POST", "/drop-watches")
-            try server.delete("/api/v1/namespaces/live/pods/api-6d4f9")
+            try await offPool { _ = try server.adminCall("POST", "/drop-watches") }
+            try await offPool { _ = try server.delete("/api/v1/namespaces/live/pods/api-6d4f9") }
             try await Self.expectOnce(p, first, since: before, "after a dropped watch")
             #expect(await Self.metric(port, #"netpol_extend_watch_relists{resource="pods"}"#) == 0, "resumed, not relisted")
 
             // Cut again and kept away (503) while a pod goes and the history is compacted: the
             // watch comes back to 410, lists again, and hands on only the difference.
             before = Self.runs(p.log)
-            try server.adminCall("POST", "/fail", body: ["count": 9, "code": 503, "match": "watch="])
-            try server.adminCall("POST", "/drop-watches")
-            try server.delete("/api/v1/namespaces/live/pods/ingress-controller-0")
+            try await offPool { _ = try server.adminCall("POST", "/fail", body: ["count": 9, "code": 503, "match": "watch="]) }
+            try await offPool { _ = try server.adminCall("POST", "/drop-watches") }
+            try await offPool { _ = try server.delete("/api/v1/namespaces/live/pods/ingress-controller-0") }
             // One more write (of a kind nobody watches), so the history from before the delete is gone too.
-            try server.create("/api/v1/namespaces/live/configmaps", object: [
-                "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "later", "namespace": "live"]])
-            try server.adminCall("POST", "/compact")
+            try await offPool {
+                _ = try server.create("/api/v1/namespaces/live/configmaps", object: [
+                    "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "later", "namespace": "live"]])
+            }
+            try await offPool { _ = try server.adminCall("POST", "/compact") }
             try await Self.expectOnce(p, second, since: before, "after a compaction", timeout: .seconds(45))
             // Each watch comes back after its own backoff; every one finds its history gone and lists again.
             var metrics = ""
@@ -155,7 +160,7 @@ import Testing
 
     @Test func aForbiddenWatchIsReportedAndOnceAllowedTheChangeItMissedArrivesOnce() async throws {
         try await FakeAPIServer.with(["--no-default-namespaces", "--forbid", "pods:watch"], loading: try ExampleCluster.jsonList()) { server in
-            let affected = try Self.affected(deleting: "pod/live/api-6d4f9")
+            let affected = try await Self.affected(deleting: "pod/live/api-6d4f9")
             let p = try Self.start(server)
             defer { p.stop() }
             let port = try #require(Int(try await p.waitForMatch(#"listening on 127\.0\.0\.1:([0-9]+)"#)))
@@ -167,10 +172,10 @@ import Testing
             #expect(await Self.metric(port, #"netpol_extend_api_errors_total{code="403"}"#) >= 1)
 
             let before = Self.runs(p.log)
-            try server.delete("/api/v1/namespaces/live/pods/api-6d4f9")
+            try await offPool { _ = try server.delete("/api/v1/namespaces/live/pods/api-6d4f9") }
             try await Task.sleep(for: .seconds(1))
             #expect(Self.runs(p.log) == before, "unseen while the watch is forbidden")
-            try server.adminCall("POST", "/forbid", body: ["rules": [String]()])
+            try await offPool { _ = try server.adminCall("POST", "/forbid", body: ["rules": [String]()]) }
             try await Self.expectOnce(p, affected, since: before, "once the watch is allowed", timeout: .seconds(45))
             let healed = try await ControllerProcess.readyz(port: port, timeout: .seconds(30)) { $0 == "ready\n" }
             #expect(healed.body == "ready\n", "\(healed)")
@@ -210,7 +215,7 @@ import Testing
                 ((try? String(contentsOfFile: calls, encoding: .utf8)) ?? "").split(separator: "\n").count
             }
 
-            let affected = try Self.affected(deleting: "pod/live/api-6d4f9")
+            let affected = try await Self.affected(deleting: "pod/live/api-6d4f9")
             let p = try Self.start(server, kubeconfig: kubeconfig)
             defer { p.stop() }
             let port = try #require(Int(try await p.waitForMatch(#"listening on 127\.0\.0\.1:([0-9]+)"#)))
@@ -222,8 +227,8 @@ import Testing
             try await Task.sleep(for: .seconds(4))
             let called = pluginCalls()
             let before = Self.runs(p.log)
-            try server.adminCall("POST", "/drop-watches")
-            try server.delete("/api/v1/namespaces/live/pods/api-6d4f9")
+            try await offPool { _ = try server.adminCall("POST", "/drop-watches") }
+            try await offPool { _ = try server.delete("/api/v1/namespaces/live/pods/api-6d4f9") }
             try await Self.expectOnce(p, affected, since: before, "after the token expired")
             #expect(pluginCalls() > called, "the expired token was not used again: the plugin ran")
             #expect(!p.log.contains(good) && !p.log.contains("expired-0123456789abcdef"), "no token in the log")

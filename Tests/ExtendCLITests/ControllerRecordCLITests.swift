@@ -20,25 +20,44 @@ import Testing
         return #"{"apiVersion": "netpol-extend/v1", "kind": "ManagedHosts", "hosts": [\#(entries.joined(separator: ", "))]}"#
     }
 
-    static func createConfigMap(_ server: FakeAPIServer, labels: [String: String]?, data: [String: String]) throws -> [String: Any] {
-        var meta: [String: Any] = ["name": name, "namespace": "live"]
-        if let labels { meta["labels"] = labels }
-        return try server.create(configMaps, object: ["apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": data])
+    /// Creates the ConfigMap through the API; returns its resourceVersion.
+    static func createConfigMap(_ server: FakeAPIServer, labels: [String: String]?, data: [String: String]) async throws -> String {
+        try await offPool {
+            var meta: [String: Any] = ["name": name, "namespace": "live"]
+            if let labels { meta["labels"] = labels }
+            return FakeAPIServer.resourceVersion(of: try server.create(configMaps, object: [
+                "apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": data]))
+        }
+    }
+
+    /// The ConfigMap as the API has it now: its resourceVersion, labels and
+    /// the host names of its record (nil when there is none).
+    static func configMap(_ server: FakeAPIServer) async throws -> (version: String, labels: [String: String]?, hosts: [String])? {
+        try await offPool {
+            guard let map = try? server.send("GET", configMaps + "/" + name) else { return nil }
+            let text = (map["data"] as? [String: String])?["hosts.json"] ?? ""
+            let json = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+            return (FakeAPIServer.resourceVersion(of: map), (map["metadata"] as? [String: Any])?["labels"] as? [String: String],
+                    (json?["hosts"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String })
+        }
     }
 
     static let ours = ["app.kubernetes.io/managed-by": "netpol-extend"]
 
-    static func writes(_ server: FakeAPIServer) throws -> [String] {
-        try server.requests().filter { ($0["resource"] as? String) == "configmaps" }
-            .compactMap { $0["verb"] as? String }.filter { ["create", "update", "patch", "delete"].contains($0) }
+    static func writes(_ server: FakeAPIServer) async throws -> [String] {
+        try await offPool {
+            try server.requests().filter { ($0["resource"] as? String) == "configmaps" }
+                .compactMap { $0["verb"] as? String }.filter { ["create", "update", "patch", "delete"].contains($0) }
+        }
     }
+
 
     @Test func aDryRunReportsTheHostsTheRecordWouldCleanAndWritesNothing() async throws {
         try await FakeAPIServer.with(["--no-default-namespaces"], loading: try ExampleCluster.jsonList()) { server in
-            let created = try Self.createConfigMap(server, labels: Self.ours, data: ["hosts.json": Self.recordText([
+            let created = try await Self.createConfigMap(server, labels: Self.ours, data: ["hosts.json": Self.recordText([
                 ("billing-db-01", "198.18.1.10"), ("old-db-01", "198.18.9.9"),
             ])])
-            try server.adminCall("POST", "/reset-log")
+            try await offPool { _ = try server.adminCall("POST", "/reset-log") }
             let p = try ControllerProcess(["controller", "--dry-run", "--namespace", "live", "--no-events",
                                            "--kubeconfig", server.kubeconfig, "--inventory", CLI.exampleInventory,
                                            "--listen", "127.0.0.1:0", "--min-interval", "0.2"])
@@ -50,9 +69,8 @@ import Testing
             #expect(p.log.contains("ConfigMap live/netpol-extend-managed-hosts: 1 host(s) left the inventory while no controller ran: old-db-01; dry run: their rules would be removed"), "\(p.log)")
             #expect(ControllerCLITests.plannedRuns(p.log, host: "old-db-01") == 1, "removed once, then forgotten")
             try await Task.sleep(for: .seconds(1))
-            let now = try server.send("GET", Self.configMaps + "/" + Self.name)
-            #expect(FakeAPIServer.resourceVersion(of: now) == FakeAPIServer.resourceVersion(of: created), "the record is untouched")
-            #expect(try Self.writes(server).isEmpty, "a dry run writes no ConfigMap")
+            #expect(try await Self.configMap(server)?.version == created, "the record is untouched")
+            #expect(try await Self.writes(server).isEmpty, "a dry run writes no ConfigMap")
             #expect(await p.terminate() == 0)
         }
     }
@@ -65,7 +83,7 @@ import Testing
     func aConfigMapThatCannotBeUsedStopsEveryRunAndSaysWhyUntilItIsGone(what: String, labels: [String: String]?, text: String,
                                                                         says: String) async throws {
         try await FakeAPIServer.with(["--no-default-namespaces"], loading: try ExampleCluster.jsonList()) { server in
-            _ = try Self.createConfigMap(server, labels: labels, data: ["hosts.json": text])
+            _ = try await Self.createConfigMap(server, labels: labels, data: ["hosts.json": text])
             let p = try ControllerProcess(["controller", "--dry-run", "--namespace", "live",
                                            "--kubeconfig", server.kubeconfig, "--inventory", CLI.exampleInventory,
                                            "--listen", "127.0.0.1:0", "--min-interval", "0.2"])
@@ -75,12 +93,13 @@ import Testing
             #expect(readyz.status == 503 && readyz.body.contains(says), "\(what): \(readyz)")
             #expect(p.log.contains(says) && p.log.contains("no host run starts until it can be used"), "\(p.log)")
             #expect(!p.log.contains(": would "), "no host is worked on, not even in a dry run:\n\(p.log)")
-            let events = try server.send("GET", "/api/v1/namespaces/live/events")
-            let reasons = (events["items"] as? [[String: Any]] ?? []).compactMap { $0["reason"] as? String }
+            let reasons = try await offPool {
+                (try server.send("GET", "/api/v1/namespaces/live/events")["items"] as? [[String: Any]] ?? []).compactMap { $0["reason"] as? String }
+            }
             #expect(reasons.contains("ManagedHostsRecordFailed"), "an Event says so: \(reasons)")
 
             // Its owner removes it: the next attempt finds no record, and the work starts.
-            try server.delete(Self.configMaps + "/" + Self.name)
+            try await offPool { _ = try server.delete(Self.configMaps + "/" + Self.name) }
             try await p.wait(for: "every host planned", timeout: .seconds(45)) { log in
                 Self.hosts.allSatisfy { ControllerCLITests.plannedRuns(log, host: $0) == 1 }
             }
@@ -110,18 +129,15 @@ import Testing
             let metrics = await ControllerProcess.get(port: port, "/metrics").body
             #expect((ControllerProcess.metric(metrics, #"netpol_extend_api_errors_total{code="403"}"#) ?? 0) >= 1, "\(metrics)")
 
-            try server.adminCall("POST", "/forbid", body: ["rules": [String]()])
-            var recorded: [String] = []
-            for _ in 0..<300 where recorded != Self.hosts {
-                if let map = try? server.send("GET", Self.configMaps + "/" + Self.name),
-                   let text = (map["data"] as? [String: String])?["hosts.json"],
-                   let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] {
-                    recorded = (json["hosts"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
-                    #expect(((map["metadata"] as? [String: Any])?["labels"] as? [String: String]) == Self.ours)
-                }
+            try await offPool { _ = try server.adminCall("POST", "/forbid", body: ["rules": [String]()]) }
+            var recorded = try await Self.configMap(server)
+            let deadline = ContinuousClock.now + .seconds(30)
+            while recorded?.hosts != Self.hosts && ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(100))
+                recorded = try await Self.configMap(server)
             }
-            #expect(recorded == Self.hosts, "the record lists every host before its first run")
+            #expect(recorded?.hosts == Self.hosts, "the record lists every host before its first run")
+            #expect(recorded?.labels == Self.ours)
             try await p.wait(for: "the runs, now recorded") { log in Self.hosts.allSatisfy { log.contains("host \($0):") } }
             #expect(await p.terminate() == 0, "\(p.log)")
         }

@@ -16,16 +16,26 @@ extension FakeAPIServer {
 }
 
 extension ControllerProcess {
-    /// GETs /readyz until `condition` holds on its body (or the time is up); returns the last answer.
+    /// GETs /readyz until `condition` holds on its body (or the time is up,
+    /// and then once more: a test kept waiting by a busy machine still sees
+    /// the present); returns the last answer.
     static func readyz(port: Int, timeout: Duration = .seconds(15),
                        until condition: (String) -> Bool) async throws -> (status: Int, body: String) {
-        var answer = (status: 0, body: "")
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            answer = await get(port: port, "/readyz")
-            if condition(answer.body) { break }
+            let answer = await get(port: port, "/readyz")
+            if condition(answer.body) { return answer }
             try await Task.sleep(for: .milliseconds(100))
         }
-        return answer
+        return await get(port: port, "/readyz")
+    }
+}
+
+/// Runs blocking work (a child process such as `extend changes` or the
+/// stand-in's python client, a semaphore) on a thread of its own, so an async
+/// test never holds a thread of the cooperative pool while it waits.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
