@@ -85,7 +85,8 @@ import Testing
             logger: Logger(label: "test.record"), record: store)
         let task = Task { try await service.run() }
         defer { task.cancel() }
-        let deadline = ContinuousClock.now + .seconds(20)
+        // It takes milliseconds; the margin is for a machine whose pool other tests hold.
+        let deadline = ContinuousClock.now + .seconds(60)
         while store.state.withLock({ $0.stored.record.names }) != ["cache", "db"] && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
