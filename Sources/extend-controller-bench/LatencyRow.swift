@@ -38,7 +38,9 @@ struct LatencyRow {
         let controller = try ControllerProcess(
             executable: extend,
             arguments: ["controller", "--kubeconfig", api.kubeconfig, "--inventory", inventory,
-                        "--listen", "127.0.0.1:0", "--min-interval", String(minInterval)]
+                        "--listen", "127.0.0.1:0", "--min-interval", String(minInterval),
+                        // Its managed hosts record goes to a namespace the stand-in has.
+                        "--namespace", LatencyScenario.hostNamespace]
                 + (concurrency.map { ["--concurrency", String($0)] } ?? []),
             logPath: lab.path("controller.log"))
         cleanup.controller = controller

@@ -57,6 +57,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Do not post Kubernetes Events (host failures, rejected inventories, leadership); log them only.")
     var noEvents = false
 
+    @Option(name: .long, help: ArgumentHelp("The ConfigMap, in the controller's namespace, that keeps the managed hosts record: hosts that leave the inventory while no controller runs are still cleaned.", valueName: "name"))
+    var managedHostsConfigmap = "netpol-extend-managed-hosts"
+
     enum LogFormat: String, ExpressibleByArgument, CaseIterable {
         case text, json
     }
@@ -64,6 +67,9 @@ struct ControllerCommand: AsyncParsableCommand {
     func validate() throws {
         if !cluster.manifests.isEmpty {
             throw ValidationError("the controller watches the cluster through the API: give --kubeconfig/--context, or run it in a pod; --manifests is for the one-shot commands")
+        }
+        guard LabelValidation.isDNS1123Subdomain(managedHostsConfigmap) else {
+            throw ValidationError("--managed-hosts-configmap \(managedHostsConfigmap): a ConfigMap name is a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253 characters")
         }
         guard listenAddress != nil else { throw ValidationError("--listen \(listen): expected host:port, such as 0.0.0.0:8080") }
         for (name, v) in [("--min-interval", minInterval), ("--resync", resync), ("--inventory-poll", inventoryPoll)] where !(v > 0) {
@@ -112,7 +118,9 @@ struct ControllerCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         logger.info("cluster: \(config.server) (\(config.origin)); inventory \(inventory.inventory): \(inv.hosts.count) host(s)\(dryRun ? "; dry run: no host is contacted" : "")")
-        let client = APIClient(config: config, logger: Logger(label: "netpol-extend.kube"))
+        let metrics = ControllerMetrics()
+        let client = APIClient(config: config, logger: Logger(label: "netpol-extend.kube"),
+                               errorResponse: { metrics.apiError(code: $0) })
         let watch = ClusterWatch(client: client)
         let status = ControllerStatus()
         let environment = ProcessInfo.processInfo.environment
@@ -134,10 +142,13 @@ struct ControllerCommand: AsyncParsableCommand {
         let runner: any HostRunner = dryRun ? DryRunHostRunner() : SSHHostRunner(rollbackAfter: rollbackAfter, logger: Logger(label: "netpol-extend.ssh"))
         let settings = ReconcileSettings(minInterval: .milliseconds(Int64(minInterval * 1000)), resyncInterval: .milliseconds(Int64(resync * 1000)),
                                          concurrency: fleet.concurrency)
+        let record = ManagedHostsConfigMap(client: client, namespace: home, name: managedHostsConfigmap)
+        logger.info("managed hosts record: \(record.name)\(dryRun ? " (read only: dry run)" : "")")
         let service = ControllerService(
-            configuration: .init(inventoryPath: inventory.inventory, reconcile: settings, inventoryPoll: .milliseconds(Int64(inventoryPoll * 1000))),
+            configuration: .init(inventoryPath: inventory.inventory, reconcile: settings, inventoryPoll: .milliseconds(Int64(inventoryPoll * 1000)),
+                                 writesRecord: !dryRun),
             inventory: inv, cluster: { emit in await watch.run(emit: emit) }, runner: runner, events: events,
-            status: status, leadership: leadership, logger: logger, health: { watch.health })
+            status: status, leadership: leadership, logger: logger, health: { watch.health }, record: record)
         guard let (host, port) = listenAddress else { throw ExitCode(1) }
         let http = HealthEndpoint.application(host: host, port: port, status: status, registry: registry,
                                               logger: Logger(label: "netpol-extend.http")) { bound in
