@@ -122,7 +122,7 @@ struct LatencyRow {
             synced: nil, ready: ready - controller.started, peakRSSKB: peak,
             cpu: String(format: "%.2f s (%.2f s to ready)", cpuEnd, cpuAtReady),
             notes: [
-                "real SSH, --min-interval \(minInterval), --concurrency \(concurrency.map(String.init) ?? "16 (default)")",
+                "real SSH, --min-interval \(minInterval), --concurrency \(concurrency.map(String.init) ?? "32 (default)")",
                 "each change one merge PATCH of a pod's app label (\(changes / 2 + changes % 2) joins, \(changes / 2) leaves of the peer)",
                 "in place = the address in/out of \(setName) on all \(hosts) hosts, asked of each host's kernel (ipset test) every \(Format.millis(pollInterval)) + a poll round of \(String(format: "%.1f", meanRound.milliseconds)) ms mean",
                 "the controller's /metrics over the changes: \(Int(hostRuns.count)) host runs of \(meanMs(hostRuns)) mean, \(Int(reconciles.count)) reconcile steps of \(meanMs(reconciles)) mean",
