@@ -9,7 +9,8 @@ struct LintCommand: AsyncParsableCommand {
         discussion: """
             Policies that select nothing, peers that match nothing, named ports that resolve nowhere, rules made \
             redundant by an allow-all rule, ipBlock excepts outside their cidr, ipBlocks that cover pod or host \
-            addresses (implementation-defined in Kubernetes), namespace selectors needing labels no namespace carries.
+            addresses (implementation-defined in Kubernetes), namespace selectors needing labels no namespace carries, \
+            rules that admit nothing beyond their policy's other rules.
             """)
 
     @OptionGroup var inventory: InventoryOptions

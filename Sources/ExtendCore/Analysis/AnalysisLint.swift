@@ -1,6 +1,7 @@
 /// The findings `extend lint` adds to the warnings every command gives:
-/// ipBlocks that cover pod or host addresses, and namespace selectors that
-/// need labels no namespace carries.
+/// ipBlocks that cover pod or host addresses, namespace selectors that need
+/// labels no namespace carries, and rules that admit nothing beyond their
+/// policy's other rules.
 public struct AnalysisLint: Sendable {
     public let world: World
 
@@ -45,6 +46,13 @@ public struct AnalysisLint: Sendable {
                         }
                     }
                 }
+            }
+        }
+        for (p, d, rules) in RuleRedundancy(world: world).redundant() {
+            let word = d == .ingress ? "ingress" : "egress"
+            for i in rules {
+                out.append(.warning(p.origin ?? "networkpolicy \(p.id)", code: "rule-adds-nothing",
+                    "policy \(p.id): \(word) rule #\(i + 1) admits nothing that the policy's other \(word) rules do not admit already"))
             }
         }
         return out
