@@ -119,7 +119,7 @@ import Testing
     }
 
     @Test("every host script can be quoted as one fixed command line", arguments: [
-        HostScripts.observe, HostScripts.session,
+        HostScripts.observe, HostScripts.session, HostScripts.install,
     ])
     func scriptsAreFixedCommands(_ script: String) {
         #expect(!script.contains("'"))
