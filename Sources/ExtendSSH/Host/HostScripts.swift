@@ -156,7 +156,7 @@ enum HostScripts {
       awk -v dir="$w" -v names="$1" "BEGIN { n = split(names, a, \\" \\"); for (i = 1; i <= n; i++) ok[a[i]] = 1 } /^#npx /{ if (\\$2 == \\"end\\" && NF == 2) { done = 1; exit } if (NF != 2 || !(\\$2 in ok) || (\\$2 in seen)) { bad = 1; exit } seen[\\$2] = 1; f = dir \\"/\\" \\$2; printf \\"\\" > f; next } { if (f == \\"\\") { bad = 1; exit } print > f } END { if (bad) exit 2; if (!done) exit 1 }"
       case $? in
       0) ;;
-      2) refuse "has a section this host does not take" ;;
+      2) refuse "has a section this host does not take (or one twice)" ;;
       *) echo "netpol-extend: the payload arrived incomplete; nothing was changed" >&2; exit 52 ;;
       esac
     }
