@@ -185,5 +185,32 @@ extension HostLabBacked {
                 #expect(try await Self.agent(lab, key: key).diffOffPool().status == .inSync)
             }
         }
+
+        @Test("restricted mode against a host set up wrong: a key that gets a shell, or an account sudo does not let through, is an error naming the host and the fix; the host is unchanged")
+        func misconfigured() async throws {
+            try await Lab.withHosts(count: 2) { lab in
+                let db = lab.hosts[0]
+                let key = try lab.restrict(db)
+                let before = try HostState.read(lab, db)
+
+                var unrestricted = try Self.agent(lab, key: key)
+                unrestricted.endpoint = lab.endpoint(db)
+                let shell = try await unrestricted.diffOffPool()
+                #expect(shell.status == .error)
+                #expect(shell.message.hasPrefix("\(unrestricted.endpoint.label): reading the rules failed (exit 127): "), "\(shell.message)")
+                #expect(shell.message.hasSuffix("; ssh.mode is restricted but this key's login ran a shell, not /usr/local/libexec/netpol-extend-host: install the restricted key with extend host-bootstrap"),
+                        "\(shell.message)")
+
+                try lab.shell(db, "rm /etc/sudoers.d/netpol-extend")
+                let agent = try Self.agent(lab, key: key)
+                for report in [try await agent.diffOffPool(), try await agent.applyOffPool()] {
+                    #expect(report.status == .error)
+                    #expect(report.message == "\(agent.endpoint.label): reading the rules failed (exit 1): sudo: a password is required; "
+                            + "sudo -n did not run /usr/local/libexec/netpol-extend-host as root for \(RestrictedMode.user): the account needs the sudoers drop-in that extend host-bootstrap prints (templates/host/sudoers.netpol-extend)",
+                            "\(report.message)")
+                }
+                #expect(try HostState.read(lab, db) == before)
+            }
+        }
     }
 }
