@@ -45,6 +45,14 @@ extension HostLabBacked {
             return agent
         }
 
+        /// A two-host lab whose database (hosts[0]) is in restricted mode: `body` gets the lab, the database and the restricted key.
+        static func withRestrictedDatabase(_ body: (Lab, LabHost, LabKey) async throws -> Void) async throws {
+            try await Lab.withHosts(count: 2) { lab in
+                let db = lab.hosts[0]
+                try await body(lab, db, try lab.restrict(db))
+            }
+        }
+
         /// Every file the product keeps on the host (its private state
         /// directories), with size and time; directories by name (a forged
         /// apply makes and removes its scratch directory in one of them).
@@ -57,9 +65,8 @@ extension HostLabBacked {
             // The persist script installs a unit wherever /run/systemd/system exists, and lab
             // hosts share this machine's /etc: persisted rules are part of the test only without systemd.
             let persists = !FileManager.default.fileExists(atPath: "/run/systemd/system")
-            try await Lab.withHosts(count: 2) { lab in
-                let db = lab.hosts[0], api = lab.hosts[1]
-                let key = try lab.restrict(db)
+            try await Self.withRestrictedDatabase { lab, db, key in
+                let api = lab.hosts[1]
                 let keys = try lab.shell(db, "cat ~\(RestrictedMode.user)/.ssh/authorized_keys")
                 #expect(keys == "from=\"\(lab.managementAddress)\",restrict,command=\"/usr/local/libexec/netpol-extend-host\" "
                         + key.publicKey.split(separator: " ").prefix(2).joined(separator: " ") + " netpol-extend\n")
@@ -105,9 +112,7 @@ extension HostLabBacked {
 
         @Test("an apply that is never confirmed is rolled back by the host, in restricted mode too")
         func rollbackFires() async throws {
-            try await Lab.withHosts(count: 2) { lab in
-                let db = lab.hosts[0]
-                let key = try lab.restrict(db)
+            try await Self.withRestrictedDatabase { lab, db, key in
                 let before = try HostState.read(lab, db)
                 var options = HostAgent.Options.shortRollback
                 options.skipConfirmation = true
@@ -154,9 +159,7 @@ extension HostLabBacked {
 
         @Test("a shell, another command, an injected request word, an unknown word or a forged request is refused and changes nothing")
         func refusals() async throws {
-            try await Lab.withHosts(count: 2) { lab in
-                let db = lab.hosts[0]
-                let key = try lab.restrict(db)
+            try await Self.withRestrictedDatabase { lab, db, key in
                 // Rules of ours in place, so that a forged request has something to spoil.
                 let applied = try await Self.agent(lab, key: key).applyOffPool()
                 #expect(applied.status == .applied, "\(applied.message)")
@@ -188,9 +191,7 @@ extension HostLabBacked {
 
         @Test("restricted mode against a host set up wrong: a key that gets a shell, or an account sudo does not let through, is an error naming the host and the fix; the host is unchanged")
         func misconfigured() async throws {
-            try await Lab.withHosts(count: 2) { lab in
-                let db = lab.hosts[0]
-                let key = try lab.restrict(db)
+            try await Self.withRestrictedDatabase { lab, db, key in
                 let before = try HostState.read(lab, db)
 
                 var unrestricted = try Self.agent(lab, key: key)
