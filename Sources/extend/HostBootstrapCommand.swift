@@ -62,7 +62,7 @@ struct HostBootstrapCommand: AsyncParsableCommand {
     /// Prints the host's plan and, with --install, installs it. Whether it failed.
     private func bootstrap(_ host: LegacyHost, keys: [String], console: Console) async -> Bool {
         let connect = host.connectAddress
-        console.out("== \(host.name) (\(connect):\(host.ssh.port)), installed as \(host.ssh.user)\(host.ssh.sudo ? " through sudo" : "")\n")
+        console.out("== \(host.name) (\(connect):\(host.ssh.port)), to install over the access of \(host.ssh.user)\(host.ssh.sudo ? " (through sudo)" : "")\n")
         guard host.ssh.mode == .shell else {
             console.error("\(host.name): the inventory says ssh.mode: restricted for it; host-bootstrap installs over the privileged access the host has today: give it an inventory whose ssh settings for this host are that access (ssh.mode: shell)")
             return true

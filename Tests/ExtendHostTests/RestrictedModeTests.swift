@@ -45,6 +45,14 @@ extension HostLabBacked {
             return agent
         }
 
+        /// `ssh` (OpenSSH's client) to `host` with the restricted key alone: no
+        /// config, no agent, the lab's known_hosts; stdin empty.
+        static func openSSH(_ lab: Lab, _ host: LabHost, _ key: LabKey, _ options: [String], _ command: [String]) throws -> LabCommandResult {
+            try Lab.run(["ssh", "-F", "/dev/null", "-i", key.path, "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
+                         "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=\(lab.knownHostsPath)",
+                         "-o", "ConnectTimeout=5", "-p", String(host.port)] + options + ["\(RestrictedMode.user)@\(host.address)"] + command)
+        }
+
         /// A two-host lab whose database (hosts[0]) is in restricted mode: `body` gets the lab, the database and the restricted key.
         static func withRestrictedDatabase(_ body: (Lab, LabHost, LabKey) async throws -> Void) async throws {
             try await Lab.withHosts(count: 2) { lab in
@@ -181,6 +189,14 @@ extension HostLabBacked {
                         #expect(r.stdoutText.hasSuffix("#npx end\n"), "only the observation was printed: \(r.stdoutText.suffix(200))")
                     }
                 }
+                // The same with OpenSSH's own client: a command, a login without one, a pty (refused by `restrict`).
+                for (options, command) in [([], ["id"]), ([], ["sh", "-c", "'ipset create pwned hash:ip'"]), (["-T"], [])] {
+                    let r = try Self.openSSH(lab, db, key, options, command)
+                    #expect(r.status == 59, "ssh \(options) \(command): \(r.status) \(r.stderrText)")
+                    #expect(r.stderrText.contains("netpol-extend-host: refused: "), "ssh \(options) \(command): \(r.stderrText)")
+                }
+                let pty = try Self.openSSH(lab, db, key, ["-tt"], ["id"])
+                #expect(pty.status != 0 && pty.stderrText.contains("PTY allocation request failed"), "\(pty.status) \(pty.stderrText)")
                 #expect(try HostState.read(lab, db) == before)
                 #expect(!(try lab.shell(db, "ipset list -n")).contains("pwned"))
                 #expect(!FileManager.default.fileExists(atPath: "/tmp/pwned"))
