@@ -105,7 +105,7 @@ extension HostLabBacked {
             #expect(!FileManager.default.fileExists(atPath: "/etc/sudoers.d/netpol-extend"))
         }
 
-        @Test("host-bootstrap refuses what it cannot install safely: no public key, a bad --from, a missing account (nothing changed)")
+        @Test("host-bootstrap refuses what it cannot install safely: no public key, a bad --from, a missing account (nothing changed), an authorized_keys that links to a file of root's (never read or written)")
         func refusals() async throws {
             try #require(FileManager.default.isExecutableFile(atPath: ExtendBinary.path), "build first: swift build --build-tests")
             try await Lab.withHosts(count: 1) { lab in
@@ -127,6 +127,17 @@ extension HostLabBacked {
                 #expect(noAccount.status == 1, "\(noAccount)")
                 #expect(noAccount.stderr.contains("this host has no account npx-nobody with a home directory; create it first"), "\(noAccount)")
                 #expect(try lab.shell(db, "[ ! -e /usr/local/libexec/netpol-extend-host ] && [ ! -e /etc/sudoers.d/netpol-extend ] && echo clean") == "clean\n")
+
+                // The account's authorized_keys is a link to a file only root may read: root neither reads nor writes it.
+                let shadow = try lab.shell(db, "stat -c '%U %a %Y' /etc/shadow; sha256sum < /etc/shadow")
+                let ssh = "~\(RestrictedMode.user)/.ssh"
+                try lab.shell(db, "mkdir \(ssh) && chown \(RestrictedMode.user) \(ssh) && ln -s /etc/shadow \(ssh)/authorized_keys")
+                let link = try ExtendBinary.run(["host-bootstrap", "--inventory", admin, "--public-key", key.path + ".pub", "--install"],
+                                                passphrase: nil, lab: lab)
+                #expect(link.status == 1, "\(link)")
+                #expect(link.stderr.contains("\(RestrictedMode.user) cannot read its own "), "\(link)")
+                #expect(try lab.shell(db, "stat -c '%U %a %Y' /etc/shadow; sha256sum < /etc/shadow") == shadow)
+                #expect(try lab.shell(db, "readlink \(ssh)/authorized_keys") == "/etc/shadow\n")
             }
         }
     }

@@ -9,9 +9,10 @@ extension HostScripts {
     /// `entry` (the entry point), `sudoers` (empty for root) and `keys` (the
     /// authorized_keys lines). Writes only what differs, each file whole
     /// (a temporary beside it, renamed over it); a sudoers file sudo would
-    /// not parse is never put in place. In the account's authorized_keys it
-    /// replaces every line for the entry point or for one of these keys, and
-    /// keeps all others. Prints `#npx installed` and what changed.
+    /// not parse is never put in place. In the account's authorized_keys
+    /// (read and written as the account) it replaces every line for the entry
+    /// point or for one of these keys, and keeps all others. Prints
+    /// `#npx installed` and what changed.
     static let install = """
     set -u
     export LC_ALL=C PATH=/usr/sbin:/sbin:/usr/bin:/bin:$PATH
@@ -45,16 +46,24 @@ extension HostScripts {
       changed="$changed sudoers"
     fi
     g=$(id -g "$u") || exit 63
-    a="$home/.ssh/authorized_keys"
-    if [ ! -d "$home/.ssh" ]; then mkdir -m 700 "$home/.ssh" && chown "$u:$g" "$home/.ssh" || exit 63; fi
-    if [ -f "$a" ]; then cat "$a" > "$w/old"; else : > "$w/old"; fi
+    # The home belongs to the account: its files are read and written as the
+    # account (a symbolic link there must not make root read or write
+    # elsewhere), never as root.
+    command -v setpriv >/dev/null 2>&1 || { echo "netpol-extend: setpriv (util-linux) is not installed; it writes authorized_keys as the account" >&2; exit 63; }
+    as() { setpriv --reuid="$u" --regid="$g" --init-groups -- "$@"; }
+    k="$home/.ssh"
+    : > "$w/old"
+    if as test -e "$k/authorized_keys"; then
+      as cat "$k/authorized_keys" > "$w/old" || { echo "netpol-extend: $u cannot read its own $k/authorized_keys; nothing was changed there" >&2; exit 63; }
+    fi
     # Ours: the lines for the entry point, and any line for one of these keys (its base64 blob).
     { awk "{ print \\" \\" \\$(NF-1) }" "$w/keys"; printf "%s\\n" "command=\\"$e\\""; } > "$w/ours"
     { grep -vF -f "$w/ours" "$w/old"; cat "$w/keys"; } > "$w/new"
     if ! cmp -s "$w/new" "$w/old"; then
-      cp "$w/new" "$a.new" && chown "$u:$g" "$a.new" && chmod 600 "$a.new" && mv -f "$a.new" "$a" || exit 63
+      as sh -c "umask 077 && mkdir -p \\"\\$1\\" && t=\\$(mktemp \\"\\$1/.authorized_keys.XXXXXX\\") && cat > \\"\\$t\\" && mv -f \\"\\$t\\" \\"\\$1/authorized_keys\\"" npx "$k" < "$w/new" || exit 63
       changed="$changed authorized-keys"
     fi
+
     echo "#npx installed${changed}"
 
     """
