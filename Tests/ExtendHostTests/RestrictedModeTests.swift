@@ -205,7 +205,7 @@ extension HostLabBacked {
             }
         }
 
-        @Test("restricted mode against a host set up wrong: a key that gets a shell, or an account sudo does not let through, is an error naming the host and the fix; the host is unchanged")
+        @Test("restricted mode against a host set up wrong: a key that gets a shell, an entry point older than this extend, or an account sudo does not let through, is an error naming the host and the fix; the host is unchanged")
         func misconfigured() async throws {
             try await Self.withRestrictedDatabase { lab, db, key in
                 let before = try HostState.read(lab, db)
@@ -218,8 +218,18 @@ extension HostLabBacked {
                 #expect(shell.message.hasSuffix("; ssh.mode is restricted but this key's login ran a shell, not /usr/local/libexec/netpol-extend-host: install the restricted key with extend host-bootstrap"),
                         "\(shell.message)")
 
-                try lab.shell(db, "rm /etc/sudoers.d/netpol-extend")
+                // An entry point older than this extend, which does not take one of its requests.
+                let entry = "/usr/local/libexec/netpol-extend-host"
+                try lab.shell(db, "cp \(entry) \(entry).saved && sed -i 's/^observe|session) ;;$/observe) ;;/' \(entry)")
                 let agent = try Self.agent(lab, key: key)
+                let old = try await agent.applyOffPool()
+                #expect(old.status == .error)
+                #expect(old.message.contains("(exit 59): netpol-extend-host: refused: "), "\(old.message)")
+                #expect(old.message.hasSuffix("; if extend was upgraded since the host's entry point was installed, install it again: extend host-bootstrap --install"),
+                        "\(old.message)")
+                try lab.shell(db, "mv \(entry).saved \(entry)")
+
+                try lab.shell(db, "rm /etc/sudoers.d/netpol-extend")
                 for report in [try await agent.diffOffPool(), try await agent.applyOffPool()] {
                     #expect(report.status == .error)
                     #expect(report.message == "\(agent.endpoint.label): reading the rules failed (exit 1): sudo: a password is required; "

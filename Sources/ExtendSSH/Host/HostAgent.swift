@@ -232,9 +232,16 @@ public struct HostAgent: Sendable {
             if why.hasPrefix("sudo: ") {
                 return "; sudo -n did not run \(HostScripts.entryPointPath) as root for \(endpoint.user): the account needs the sudoers drop-in that extend host-bootstrap prints (templates/host/sudoers.netpol-extend)"
             }
-            // A shell ran the word: the key is not restricted to the entry point.
-            guard status == 127 else { return "" }
-            return "; ssh.mode is restricted but this key's login ran a shell, not \(HostScripts.entryPointPath): install the restricted key with extend host-bootstrap"
+            switch status {
+            case 127:
+                // A shell ran the word: the key is not restricted to the entry point.
+                return "; ssh.mode is restricted but this key's login ran a shell, not \(HostScripts.entryPointPath): install the restricted key with extend host-bootstrap"
+            case Int32(HostScripts.refusedStatus), Int32(HostScripts.refusedRequestStatus):
+                // The entry point installed is not this extend's (an upgrade since).
+                return "; if extend was upgraded since the host's entry point was installed, install it again: extend host-bootstrap --install"
+            default:
+                return ""
+            }
         }
     }
 

@@ -26,8 +26,10 @@ extension HostScripts {
 
     /// Where the entry point is installed, as authorized_keys and sudoers name it.
     static let entryPointPath = "/usr/local/libexec/netpol-extend-host"
-    /// Its exit status for a request it does not take.
+    /// Its exit status for a request word it does not take.
     static let refusedStatus = 59
+    /// The scripts' exit status for a request on stdin they do not take.
+    static let refusedRequestStatus = 58
 
     /// `netpol-extend-host`: the only program a restricted key runs. Made of
     /// the same pieces shell mode sends, so the two cannot drift; shipped as

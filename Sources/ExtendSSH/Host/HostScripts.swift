@@ -101,7 +101,7 @@ enum HostScripts {
     "confirm "*)
     tok=${req#confirm }
     printf "%s\\n" "$tok" | grep -qxE "\(tokenPattern)" || {
-      echo "netpol-extend: refused: the confirmation names no rollback of ours; nothing was changed" >&2; exit 58; }
+      echo "netpol-extend: refused: the confirmation names no rollback of ours; nothing was changed" >&2; exit \(refusedRequestStatus); }
 
     """
 
@@ -151,7 +151,7 @@ enum HostScripts {
     /// line of that form. `ours NAME ERE`: every line of the section (if
     /// sent) is of that form.
     static let bundleFunctions = """
-    refuse() { echo "netpol-extend: refused: the request $1; nothing was changed" >&2; exit 58; }
+    refuse() { echo "netpol-extend: refused: the request $1; nothing was changed" >&2; exit \(refusedRequestStatus); }
     bundle() {
       awk -v dir="$w" -v names="$1" "BEGIN { n = split(names, a, \\" \\"); for (i = 1; i <= n; i++) ok[a[i]] = 1 } /^#npx /{ if (\\$2 == \\"end\\" && NF == 2) { done = 1; exit } if (NF != 2 || !(\\$2 in ok) || (\\$2 in seen)) { bad = 1; exit } seen[\\$2] = 1; f = dir \\"/\\" \\$2; printf \\"\\" > f; next } { if (f == \\"\\") { bad = 1; exit } print > f } END { if (bad) exit 2; if (!done) exit 1 }"
       case $? in
