@@ -124,21 +124,13 @@ enum HostScripts {
     """
 
     /// What a request's bundle may hold. Names of sets and chains are ours
-    /// (the prefixes), parameters have a fixed form; nothing else gets through.
+    /// (`Naming.OwnedLines`), parameters have a fixed form; nothing else gets through.
     static let digestPattern = "[0-9a-f]{64}"
     static let tokenPattern = "[0-9a-f]{64}"
     static let maxRollbackSeconds = 3600
-    static let setName = "\(Naming.setPrefix)[0-9A-Za-z_.-]+"
-    static let chainName = "\(Naming.chainPrefix)[0-9A-Za-z_.-]+"
-    /// An `ipset restore` line that names a set of ours first (and, for swap, second).
-    static let ipsetLine = "(create|add|del|flush|destroy) \(setName)( .*)?|swap \(setName) \(setName)"
-    /// An `iptables-restore` line of ours: the table's frame, one of our
-    /// chains declared or edited, or a rule in a built-in chain that jumps to
-    /// one of ours (added or deleted) and does nothing else.
-    static let iptablesLine = [
-        "\\*filter", "COMMIT", ":\(chainName) - \\[[0-9]+:[0-9]+\\]", "-[ADIRFXNZ] \(chainName)( .*)?",
-        "-[ADI] (INPUT|OUTPUT|FORWARD)( [0-9]+)?( .*)? -j \(chainName)",
-    ].joined(separator: "|")
+    static let setName = Naming.OwnedLines.setName
+    static let ipsetLine = Naming.OwnedLines.ipset
+    static let iptablesLine = Naming.OwnedLines.iptables
     /// The sections each request's bundle may have.
     static let applySections = ["expect", "token", "timeout", "rollback-ipset", "rollback-iptables", "rollback-iptables-before",
                                 "rollback-ip6tables", "rollback-ip6tables-before", "rollback-destroy",
