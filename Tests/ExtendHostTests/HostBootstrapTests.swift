@@ -33,6 +33,11 @@ extension HostLabBacked {
             return path
         }
 
+        /// The built extend, off the shared pool (it waits for a child process).
+        static func extend(_ arguments: [String], _ lab: Lab) async throws -> ExtendBinary.Run {
+            try await offPool { try ExtendBinary.run(arguments, passphrase: nil, lab: lab) }
+        }
+
         static func template(_ name: String) throws -> String {
             try String(contentsOfFile: packageRoot + "/templates/host/" + name, encoding: .utf8)
         }
@@ -45,10 +50,8 @@ extension HostLabBacked {
             try #require(FileManager.default.isExecutableFile(atPath: ExtendBinary.path), "build first: swift build --build-tests")
             try await Lab.withHosts(count: 1) { lab in
                 let db = lab.hosts[0]
-                func extend(_ arguments: [String]) throws -> ExtendBinary.Run {
-                    try ExtendBinary.run(arguments, passphrase: nil, lab: lab)
-                }
-                try lab.addAccount(RestrictedMode.user, sudoers: "", installable: true, on: db)
+                func extend(_ arguments: [String]) async throws -> ExtendBinary.Run { try await Self.extend(arguments, lab) }
+                try await offPool { try lab.addAccount(RestrictedMode.user, sudoers: "", installable: true, on: db) }
                 let key = try lab.makeKey(named: "restricted", authorize: false)
                 let admin = try Self.writeInventory(lab, db, restricted: nil, name: "admin.yaml")
                 let bootstrap = ["host-bootstrap", "--inventory", admin, "--public-key", key.path + ".pub"]
@@ -56,7 +59,7 @@ extension HostLabBacked {
                     + key.publicKey.split(separator: " ").prefix(2).joined(separator: " ") + " netpol-extend\n"
 
                 // Dry run: everything to install is printed; nothing reaches the host.
-                let dry = try extend(bootstrap)
+                let dry = try await extend(bootstrap)
                 #expect(dry.status == 0, "\(dry)")
                 #expect(dry.stdout.contains("account: \(RestrictedMode.user) "), "\(dry)")
                 #expect(dry.stdout.contains("\n" + keyLine), "\(dry)")
@@ -66,7 +69,7 @@ extension HostLabBacked {
                 #expect(try lab.shell(db, "for f in \(Self.installed); do [ ! -e $f ] || echo $f; done").isEmpty)
 
                 // Install: over root's access; verified with the restricted key.
-                let first = try extend(bootstrap + ["--install"])
+                let first = try await extend(bootstrap + ["--install"])
                 #expect(first.status == 0, "\(first)")
                 #expect(first.stdout.contains("\(db.name): installed entry-point, sudoers, authorized-keys. Verified: a request works and a shell is refused."), "\(first)")
                 #expect(try lab.shell(db, "cat /usr/local/libexec/netpol-extend-host") == (try Self.template("netpol-extend-host")))
@@ -80,7 +83,7 @@ extension HostLabBacked {
 
                 // Again: nothing changes, and it says so.
                 try await Task.sleep(for: .seconds(1))
-                let second = try extend(bootstrap + ["--install"])
+                let second = try await extend(bootstrap + ["--install"])
                 #expect(second.status == 0, "\(second)")
                 #expect(second.stdout.contains("\(db.name): already installed; nothing changed. Verified"), "\(second)")
                 #expect(try lab.shell(db, stat) == files)
@@ -88,14 +91,14 @@ extension HostLabBacked {
                 // The inventory switched to restricted mode: apply, diff, then the host leaves the inventory and is cleaned.
                 let inventory = try Self.writeInventory(lab, db, restricted: key, name: "inventory.yaml")
                 let input = ["--inventory", inventory, "--manifests", try HostLabBacked.RetiredHosts.writePolicy(lab)]
-                let applied = try extend(["apply", "--rollback-after", "20"] + input)
+                let applied = try await extend(["apply", "--rollback-after", "20"] + input)
                 #expect(applied.status == 0, "\(applied)")
                 #expect(try HostState.read(lab, db).ours.contains("-A INPUT -j NPX-INPUT"))
                 #expect(try String(contentsOfFile: inventory + ".state.json", encoding: .utf8).contains("\"mode\": \"restricted\""))
-                #expect(try extend(["diff", "--detailed-exitcode"] + input).status == 0)
+                #expect(try await extend(["diff", "--detailed-exitcode"] + input).status == 0)
 
                 _ = try Self.writeInventory(lab, nil, restricted: key, name: "inventory.yaml")
-                let cleaned = try extend(["apply", "--rollback-after", "20"] + input)
+                let cleaned = try await extend(["apply", "--rollback-after", "20"] + input)
                 #expect(cleaned.status == 0, "\(cleaned)")
                 #expect(cleaned.stdout.contains("\(db.name)  applied      left the inventory: removed everything of ours (-"), "\(cleaned)")
                 #expect(try HostState.read(lab, db).holdsNothingOfOurs)
@@ -111,19 +114,18 @@ extension HostLabBacked {
             try await Lab.withHosts(count: 1) { lab in
                 let db = lab.hosts[0]
                 // Installable (private /usr/local and /etc/sudoers.d) should any of these get as far as writing.
-                try lab.addAccount(RestrictedMode.user, sudoers: "", installable: true, on: db)
+                try await offPool { try lab.addAccount(RestrictedMode.user, sudoers: "", installable: true, on: db) }
                 let admin = try Self.writeInventory(lab, db, restricted: nil, name: "admin.yaml")
                 let key = try lab.makeKey(named: "restricted", authorize: false)
-                let noKey = try ExtendBinary.run(["host-bootstrap", "--inventory", admin], passphrase: nil, lab: lab)
+                let noKey = try await Self.extend(["host-bootstrap", "--inventory", admin], lab)
                 #expect(noKey.status == 1 && noKey.stderr.contains("--public-key"), "\(noKey)")
-                let badFrom = try ExtendBinary.run(["host-bootstrap", "--inventory", admin, "--public-key", key.path + ".pub", "--from", "10.0.0.0/33"],
-                                                   passphrase: nil, lab: lab)
+                let badFrom = try await Self.extend(["host-bootstrap", "--inventory", admin, "--public-key", key.path + ".pub", "--from", "10.0.0.0/33"], lab)
                 #expect(badFrom.status == 1 && badFrom.stderr.contains("--from 10.0.0.0/33"), "\(badFrom)")
-                let privateKey = try ExtendBinary.run(["host-bootstrap", "--inventory", admin, "--public-key", key.path], passphrase: nil, lab: lab)
+                let privateKey = try await Self.extend(["host-bootstrap", "--inventory", admin, "--public-key", key.path], lab)
                 #expect(privateKey.status == 1 && privateKey.stderr.contains("not one OpenSSH public key line"), "\(privateKey)")
                 // No such account on the host.
-                let noAccount = try ExtendBinary.run(["host-bootstrap", "--inventory", admin, "--public-key", key.path + ".pub",
-                                                      "--restricted-user", "npx-nobody", "--install"], passphrase: nil, lab: lab)
+                let noAccount = try await Self.extend(["host-bootstrap", "--inventory", admin, "--public-key", key.path + ".pub",
+                                                        "--restricted-user", "npx-nobody", "--install"], lab)
                 #expect(noAccount.status == 1, "\(noAccount)")
                 #expect(noAccount.stderr.contains("this host has no account npx-nobody with a home directory; create it first"), "\(noAccount)")
                 #expect(try lab.shell(db, "[ ! -e /usr/local/libexec/netpol-extend-host ] && [ ! -e /etc/sudoers.d/netpol-extend ] && echo clean") == "clean\n")
@@ -132,8 +134,7 @@ extension HostLabBacked {
                 let shadow = try lab.shell(db, "stat -c '%U %a %Y' /etc/shadow; sha256sum < /etc/shadow")
                 let ssh = "~\(RestrictedMode.user)/.ssh"
                 try lab.shell(db, "mkdir \(ssh) && chown \(RestrictedMode.user) \(ssh) && ln -s /etc/shadow \(ssh)/authorized_keys")
-                let link = try ExtendBinary.run(["host-bootstrap", "--inventory", admin, "--public-key", key.path + ".pub", "--install"],
-                                                passphrase: nil, lab: lab)
+                let link = try await Self.extend(["host-bootstrap", "--inventory", admin, "--public-key", key.path + ".pub", "--install"], lab)
                 #expect(link.status == 1, "\(link)")
                 #expect(link.stderr.contains("\(RestrictedMode.user) cannot read its own "), "\(link)")
                 #expect(try lab.shell(db, "stat -c '%U %a %Y' /etc/shadow; sha256sum < /etc/shadow") == shadow)

@@ -10,15 +10,18 @@ extension Lab {
     /// --install` does (the same library call, over the lab's root key): a
     /// non-root account of the lab's (`addAccount`, installable), a key of its
     /// own authorized only in that account's authorized_keys, restricted to
-    /// the entry point and to this machine's address. Returns the key.
-    func restrict(_ host: LabHost, user: String = RestrictedMode.user) throws -> LabKey {
+    /// the entry point and to this machine's address. Returns the key and
+    /// what the install changed.
+    /// Blocking (sshd restarts, SSH): call it off the shared pool.
+    func restrict(_ host: LabHost, user: String = RestrictedMode.user) throws -> (key: LabKey, changed: [String]) {
         try addAccount(user, sudoers: "", installable: true, on: host)
         let key = try makeKey(named: "restricted-\(host.index)", authorize: false)
-        let line = try #require(HostBootstrap.authorizedKey(key.publicKey, from: [managementCIDR]))
+        guard let line = HostBootstrap.authorizedKey(key.publicKey, from: [managementCIDR]) else {
+            throw LabError("ssh-keygen made no public key line: \(key.publicKey)")
+        }
         let changed = try HostBootstrap(user: user, authorizedKeys: [line])
             .install(over: endpoint(host), sudo: false, verifyingAs: endpoint(host, key: key, user: user))
-        #expect(changed == ["entry-point", "sudoers", "authorized-keys"])
-        return key
+        return (key, changed)
     }
 }
 
@@ -57,7 +60,9 @@ extension HostLabBacked {
         static func withRestrictedDatabase(_ body: (Lab, LabHost, LabKey) async throws -> Void) async throws {
             try await Lab.withHosts(count: 2) { lab in
                 let db = lab.hosts[0]
-                try await body(lab, db, try lab.restrict(db))
+                let (key, changed) = try await offPool { try lab.restrict(db) }
+                #expect(changed == ["entry-point", "sudoers", "authorized-keys"])
+                try await body(lab, db, key)
             }
         }
 
@@ -191,11 +196,11 @@ extension HostLabBacked {
                 }
                 // The same with OpenSSH's own client: a command, a login without one, a pty (refused by `restrict`).
                 for (options, command) in [([], ["id"]), ([], ["sh", "-c", "'ipset create pwned hash:ip'"]), (["-T"], [])] {
-                    let r = try Self.openSSH(lab, db, key, options, command)
+                    let r = try await offPool { try Self.openSSH(lab, db, key, options, command) }
                     #expect(r.status == 59, "ssh \(options) \(command): \(r.status) \(r.stderrText)")
                     #expect(r.stderrText.contains("netpol-extend-host: refused: "), "ssh \(options) \(command): \(r.stderrText)")
                 }
-                let pty = try Self.openSSH(lab, db, key, ["-tt"], ["id"])
+                let pty = try await offPool { try Self.openSSH(lab, db, key, ["-tt"], ["id"]) }
                 #expect(pty.status != 0 && pty.stderrText.contains("PTY allocation request failed"), "\(pty.status) \(pty.stderrText)")
                 #expect(try HostState.read(lab, db) == before)
                 #expect(!(try lab.shell(db, "ipset list -n")).contains("pwned"))
