@@ -7,7 +7,7 @@ import Testing
 
 extension HostLabBacked {
     /// `ssh.sudo: true` for real: a non-root account whose only right is the
-    /// shipped sudoers drop-in (templates/sudoers.netpol-extend), and what a
+    /// shipped sudoers drop-in (templates/host/sudoers.netpol-extend-shell), and what a
     /// user is told when that account has no sudo, or no sudoers entry.
     @Suite("Sudo on a non-root account")
     struct Sudo {
@@ -16,7 +16,7 @@ extension HostLabBacked {
         /// The drop-in the project ships, read from the repository at test
         /// time, so that this suite proves that file works.
         static func shippedSudoers() throws -> String {
-            try String(contentsOfFile: packageRoot + "/templates/sudoers.netpol-extend", encoding: .utf8)
+            try String(contentsOfFile: packageRoot + "/templates/host/sudoers.netpol-extend-shell", encoding: .utf8)
         }
 
         /// The database admits the api on 5432 and nothing else.
@@ -81,7 +81,7 @@ extension HostLabBacked {
                     #expect(report.message.hasPrefix("\(agent.endpoint.label): reading the rules failed (exit 44): "), "\(report.message)")
                     #expect(report.message.contains("the firewall tools need root and this session runs as \(Self.account) (uid \(account.uid))"),
                             "\(report.message)")
-                    #expect(report.message.hasSuffix("log in as root, or set ssh.sudo: true with the sudoers rule of templates/sudoers.netpol-extend"),
+                    #expect(report.message.hasSuffix("log in as root, or set ssh.sudo: true with the sudoers rule of templates/host/sudoers.netpol-extend-shell"),
                             "\(report.message)")
                 }
                 #expect(try HostState.read(lab, db) == before)
@@ -100,7 +100,7 @@ extension HostLabBacked {
                 for report in [try await agent.applyOffPool(), try await agent.diffOffPool()] {
                     #expect(report.status == .error)
                     #expect(report.message == "\(agent.endpoint.label): reading the rules failed (exit 1): sudo: a password is required; "
-                            + "sudo -n did not run the host script as root for \(Self.account): the account needs a NOPASSWD rule for /bin/sh -c *, as in templates/sudoers.netpol-extend")
+                            + "sudo -n did not run the host script as root for \(Self.account): the account needs a NOPASSWD rule for /bin/sh -c *, as in templates/host/sudoers.netpol-extend-shell")
                 }
                 #expect(try HostState.read(lab, db) == before)
                 #expect(try Self.footprint(lab, db) == files)

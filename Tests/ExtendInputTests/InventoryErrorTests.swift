@@ -45,14 +45,14 @@ import Testing
                 addresses: [198.18.1.1]
                 ssh: {usr: admin}
             """, [
-            #"inv.yaml:7:11: error: unknown key "usr" in hosts[0].ssh (allowed: user, port, identityFile, knownHostsFile, sudo, connectTimeoutSeconds, address); did you mean "user"?"#,
+            #"inv.yaml:7:11: error: unknown key "usr" in hosts[0].ssh (allowed: user, port, identityFile, knownHostsFile, sudo, mode, connectTimeoutSeconds, address); did you mean "user"?"#,
         ]),
         Case("defaults ssh refuses address", """
             defaults:
               ssh:
                 address: 10.0.0.1
             """, [
-            #"inv.yaml:5:5: error: unknown key "address" in defaults.ssh (allowed: user, port, identityFile, knownHostsFile, sudo, connectTimeoutSeconds)"#,
+            #"inv.yaml:5:5: error: unknown key "address" in defaults.ssh (allowed: user, port, identityFile, knownHostsFile, sudo, mode, connectTimeoutSeconds)"#,
         ]),
         Case("defaults", "defaults:\n  logdrops: true\n", [
             #"inv.yaml:4:3: error: unknown key "logdrops" in defaults (allowed: ssh, management, logDrops, persist); did you mean "logDrops"?"#,
@@ -214,6 +214,18 @@ import Testing
             #"inv.yaml:4:16: error: defaults.management[0]: "10.0.0.0/33" must be a valid CIDR, e.g. 10.0.0.0/8 or 2001:db8::/32 or a single address"#,
             #"inv.yaml:4:29: error: defaults.management[1]: "example.com" must be a valid CIDR, e.g. 10.0.0.0/8 or 2001:db8::/32 or a single address"#,
             #"inv.yaml:4:42: error: defaults.management[2]: "10.1.2.3/8" has bits set after the prefix length; must be a valid CIDR such as 10.0.0.0/8"#,
+        ]),
+        Case("ssh mode", """
+            defaults:
+              ssh: {mode: Restricted}
+            hosts:
+              - name: h1
+                namespace: default
+                addresses: [198.18.1.1]
+                ssh: {mode: true}
+            """, [
+            #"inv.yaml:4:15: error: defaults.ssh.mode: ssh mode "Restricted" is not known; must be shell (extend runs its scripts in a shell) or restricted (the key runs only netpol-extend-host; see extend host-bootstrap)"#,
+            #"inv.yaml:9:17: error: hosts[0].ssh.mode: expected a string, got the boolean true; quote it if it is meant as text: "true""#,
         ]),
         Case("ssh port and timeout", "defaults:\n  ssh: {port: 70000, connectTimeoutSeconds: 0}\n", [
             "inv.yaml:4:15: error: defaults.ssh.port: port 70000 is out of range; must be 1-65535",

@@ -101,6 +101,7 @@ import Testing
         #expect(host.ssh.identityFile == "~/.ssh/id_ed25519")
         #expect(host.ssh.knownHostsFile == "~/.ssh/known_hosts")
         #expect(host.ssh.sudo == false)
+        #expect(host.ssh.mode == .shell)
         #expect(host.ssh.connectTimeoutSeconds == 10)
         #expect(host.ssh.address == nil)
         #expect(host.management.isEmpty)
@@ -156,5 +157,20 @@ import Testing
                 i.yaml:2:7: error: kind: must be Inventory, not "Inventry"
                 """)
         }
+    }
+
+    @Test("ssh.mode: restricted in defaults reaches every host; a host may say shell")
+    func sshMode() throws {
+        let inventory = try InventoryLoader.parse("""
+            apiVersion: netpol-extend/v1
+            kind: Inventory
+            defaults:
+              ssh: {mode: restricted, user: netpol-extend}
+            hosts:
+              - {name: h1, namespace: default, addresses: [198.18.1.1]}
+              - {name: h2, namespace: default, addresses: [198.18.1.2], ssh: {mode: shell, user: root}}
+            """).get()
+        #expect(inventory.hosts.map(\.ssh.mode) == [.restricted, .shell])
+        #expect(inventory.hosts.map(\.ssh.user) == ["netpol-extend", "root"])
     }
 }

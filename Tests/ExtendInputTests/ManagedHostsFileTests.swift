@@ -62,7 +62,7 @@ import Testing
         let hosts = try #require(json["hosts"] as? [[String: Any]])
         #expect(hosts.compactMap { $0["name"] as? String } == ["billing-db-01", "reporting-01"])
         let ssh = try #require(hosts[0]["ssh"] as? [String: Any])
-        #expect(Set(ssh.keys) == ["address", "port", "user", "identityFile", "knownHostsFile", "sudo", "connectTimeoutSeconds"])
+        #expect(Set(ssh.keys) == ["address", "port", "user", "identityFile", "knownHostsFile", "sudo", "mode", "connectTimeoutSeconds"])
         #expect(!text.lowercased().contains("passphrase"))
     }
 
@@ -121,7 +121,7 @@ import Testing
         Corrupt(testDescription: "empty", text: "",
                 expected: "F:1:1: error: the file is empty; expected the managed hosts record that extend apply writes (apiVersion: netpol-extend/v1, kind: ManagedHosts)"),
         Corrupt(testDescription: "cut short", text: String(good.prefix(good.count / 2)),
-                expected: "F:10:9: error: invalid JSON: unterminated string: the file ends before the closing quote"),
+                expected: "F:11:6: error: invalid JSON: the file ends where a key in double quotes should follow (the object at line 8, column 14 is not closed)"),
         Corrupt(testDescription: "an inventory given as the record",
                 text: "apiVersion: netpol-extend/v1\nkind: Inventory\nhosts: []\n",
                 expected: #"F:2:7: error: kind: must be ManagedHosts, not "Inventory"; is this the managed hosts record that extend apply writes?"#),
@@ -130,7 +130,10 @@ import Testing
                 expected: #"F:2:17: error: apiVersion: must be netpol-extend/v1, not "netpol-extend/v2"; is this the managed hosts record that extend apply writes?"#),
         Corrupt(testDescription: "a passphrase added by hand",
                 text: good.replacingOccurrences(of: "\"sudo\": false,", with: "\"sudo\": false, \"passphrase\": \"x\","),
-                expected: #"F:14:24: error: unknown key "passphrase" in hosts[0].ssh (allowed: address, port, user, identityFile, knownHostsFile, sudo, connectTimeoutSeconds)"#),
+                expected: #"F:14:24: error: unknown key "passphrase" in hosts[0].ssh (allowed: address, port, user, identityFile, knownHostsFile, sudo, mode, connectTimeoutSeconds)"#),
+        Corrupt(testDescription: "an ssh mode it does not know",
+                text: good.replacingOccurrences(of: "\"mode\": \"shell\"", with: "\"mode\": \"restricted-ish\""),
+                expected: #"F:15:17: error: hosts[0].ssh.mode: ssh mode "restricted-ish" is not known; must be shell"#),
         Corrupt(testDescription: "a setting missing",
                 text: good.replacingOccurrences(of: "\"port\": 22,\n", with: ""),
                 expected: #"F:8:14: error: hosts[0].ssh: missing key "port" (extend apply writes every key of the record)"#),
@@ -156,5 +159,17 @@ import Testing
         let first = try #require(error.errors.first).description
         let expected = c.expected.replacingOccurrences(of: "F:", with: path + ":").replacingOccurrences(of: "(first at F", with: "(first at \(path)")
         #expect(first.hasPrefix(expected), "\(error)")
+    }
+
+    @Test("ssh.mode round-trips through the record, and a record written before ssh.mode existed reads its hosts as shell")
+    func mode() throws {
+        var restricted = Self.host("db-01", ["198.18.1.10"])
+        restricted.ssh.mode = .restricted
+        let tmp = try TempFiles()
+        let path = try tmp.write("r.state.json", ManagedHostsFile.text(ManagedHostsRecord(hosts: [restricted])))
+        #expect(try ManagedHostsFile.read(path: path)?.hosts.first?.ssh.mode == .restricted)
+        let old = try tmp.write("old.state.json",
+            "{\"apiVersion\": \"netpol-extend/v1\", \"kind\": \"ManagedHosts\", \"hosts\": [\n" + Self.hostJSON + "]}\n")
+        #expect(try ManagedHostsFile.read(path: old)?.hosts.first?.ssh.mode == .shell)
     }
 }

@@ -119,7 +119,7 @@ import Testing
     }
 
     @Test("every host script can be quoted as one fixed command line", arguments: [
-        HostScripts.observe, HostScripts.session,
+        HostScripts.observe, HostScripts.session, HostScripts.install,
     ])
     func scriptsAreFixedCommands(_ script: String) {
         #expect(!script.contains("'"))
@@ -164,5 +164,22 @@ import Testing
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let file = try String(contentsOf: root.appendingPathComponent("templates/netpol-extend-restore.service"), encoding: .utf8)
         #expect(file == HostScripts.restoreUnit)
+    }
+
+    @Test("the remote command line: the request's script in shell mode (through sudo -n when asked), its word alone in restricted mode")
+    func commandPerMode() {
+        var agent = HostAgent(endpoint: SSHEndpoint(name: "h", address: "198.18.0.10", user: "u", knownHostsFile: "kh"),
+                              desired: .nothing(host: "h"))
+        agent.options.sudo = true
+        #expect(agent.command(.observe) == HostScripts.command(HostScripts.observe, sudo: true))
+        agent.options.mode = .restricted
+        #expect(HostScripts.Request.allCases.map { agent.command($0) } == ["observe", "session"])
+    }
+
+    @Test("a rollback token is 64 hex digits, the only form the host takes, and differs per apply")
+    func tokens() {
+        let tokens = (0..<100).map { _ in HostAgent.token() }
+        #expect(tokens.allSatisfy { $0.count == 64 && $0.allSatisfy { "0123456789abcdef".contains($0) } }, "\(tokens)")
+        #expect(Set(tokens).count == tokens.count)
     }
 }

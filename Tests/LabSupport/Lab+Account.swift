@@ -34,8 +34,16 @@ extension Lab {
     /// (`timestampdir`; /run/sudo, where this machine has it, is covered as
     /// well: a freshly booted machine may not, and the lab creates nothing
     /// outside its directory). Restarting sshd undoes it.
+    ///
+    /// With `installable`, the host also gets what restricted mode installs
+    /// on a real host, in places of the lab's own: /usr/local is an overlay
+    /// whose writes land in the account's directory (this machine's
+    /// /usr/local is read through it, never written), /etc/sudoers.d is an
+    /// empty directory of the lab's that the sudoers includes, and sshd also
+    /// reads the account's own ~/.ssh/authorized_keys (in the lab).
     @discardableResult
-    public func addAccount(_ name: String = "netpol-extend", sudoers: String, on host: LabHost) throws -> LabAccount {
+    public func addAccount(_ name: String = "netpol-extend", sudoers: String, installable: Bool = false,
+                           on host: LabHost) throws -> LabAccount {
         let fm = FileManager.default
         guard fm.isExecutableFile(atPath: "/usr/bin/sudo"), fm.fileExists(atPath: "/etc/sudoers") else {
             throw LabError("a lab account with sudo needs Debian's sudo package (scripts/install-deps installs it)")
@@ -68,7 +76,8 @@ extension Lab {
             ("passwd", passwd + "\(name):x:\(id):\(id):netpol-extend lab account:\(account.home):/bin/sh\n", 0o644),
             ("group", group + "\(name):x:\(id):\n", 0o644),
             ("shadow", (lockedShadow + ["\(name):*:19000:0:99999:7:::"]).joined(separator: "\n") + "\n", 0o600),
-            ("sudoers", Self.sudoersBase + "Defaults timestampdir=\(dir)/run-sudo/ts\n" + sudoers, 0o440),
+            ("sudoers", Self.sudoersBase + "Defaults timestampdir=\(dir)/run-sudo/ts\n" + sudoers
+                + (installable ? "@includedir /etc/sudoers.d\n" : ""), 0o440),
         ]
         do {
             if fm.fileExists(atPath: dir) { try fm.removeItem(atPath: dir) }
@@ -95,7 +104,35 @@ extension Lab {
         var covering = [(file: dir + "/passwd", path: "/etc/passwd"), (dir + "/group", "/etc/group"),
                         (dir + "/shadow", "/etc/shadow"), (account.sudoersPath, "/etc/sudoers")]
         if fm.fileExists(atPath: "/run/sudo") { covering.append((dir + "/run-sudo", "/run/sudo")) }
-        try startSSHD(host, covering: covering)
+        var overlays: [LabOverlay] = []
+        if installable {
+            for sub in ["sudoers.d", "usr-local", "usr-local-work"] {
+                try fm.createDirectory(atPath: dir + "/" + sub, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            }
+            covering.append((dir + "/sudoers.d", "/etc/sudoers.d"))
+            overlays.append(LabOverlay(path: "/usr/local", upper: dir + "/usr-local", work: dir + "/usr-local-work"))
+            try readAccountKeys(name, host)
+        }
+        try startSSHD(host, covering: covering, overlays: overlays)
         return account
+    }
+}
+
+/// A directory of the machine seen through an overlay in one host's mount
+/// namespace: reads fall through to it, writes land in `upper` (the lab's).
+public struct LabOverlay: Sendable {
+    public var path: String
+    public var upper: String
+    public var work: String
+}
+
+extension Lab {
+    /// Lets the account log in with keys from its own ~/.ssh/authorized_keys
+    /// too (its home is in the lab); other users keep the lab's shared file alone.
+    func readAccountKeys(_ name: String, _ host: LabHost) throws {
+        let config = try Lab.readText(host.sshdConfigPath)
+        let block = "Match User \(name)\n    AuthorizedKeysFile \(authorizedKeysPath) %h/.ssh/authorized_keys\n"
+        guard !config.contains(block) else { return }
+        try Lab.append(lines: [block], to: host.sshdConfigPath)
     }
 }

@@ -85,8 +85,9 @@ extension Lab {
     /// own where /var/lib/netpol-extend and /run/netpol-extend are the host's
     /// own (each host keeps its own state there), and waits until it accepts
     /// connections. Its pid is recorded; teardown stops it. `covering` bind
-    /// mounts lab files over paths in that mount namespace only (see `slowDown`).
-    public func startSSHD(_ host: LabHost, covering: [(file: String, path: String)] = []) throws {
+    /// mounts lab files over paths in that mount namespace only (see `slowDown`),
+    /// and `overlays` mount overlays there (see `addAccount`).
+    public func startSSHD(_ host: LabHost, covering: [(file: String, path: String)] = [], overlays: [LabOverlay] = []) throws {
         if let running = sshdPID(of: host), LabProcess.isRunning(running) { return }
         // The host's own directories are bind mounts of directories in the
         // lab, so a test can still read them after the host's sshd is gone.
@@ -96,6 +97,7 @@ extension Lab {
         try? FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
         let script = "mount --bind '\(state)' /var/lib/netpol-extend && mount --bind '\(run)' /run/netpol-extend"
             + covering.map { " && mount --bind '\($0.file)' '\($0.path)'" }.joined()
+            + overlays.map { " && mount -t overlay npx-lab -o 'lowerdir=\($0.path),upperdir=\($0.upper),workdir=\($0.work)' '\($0.path)'" }.joined()
             + " && exec /usr/sbin/sshd -D -f '\(host.sshdConfigPath)' -E '\(host.sshdLogPath)'"
         let startLog = host.sshdLogPath + ".start"
         let pid = try LabProcess.spawn(

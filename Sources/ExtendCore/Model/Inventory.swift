@@ -21,10 +21,21 @@ public struct SSHSettings: Hashable, Sendable {
     public var identityFile: String = "~/.ssh/id_ed25519"
     public var knownHostsFile: String = "~/.ssh/known_hosts"
     public var sudo: Bool = false
+    /// How the host lets us in: a shell, or only the entry point's requests.
+    public var mode: SSHMode = .shell
     public var connectTimeoutSeconds: Int = 10
     /// Where to connect; nil means the host's first address.
     public var address: String?
     public init() {}
+}
+
+/// `ssh.mode`: what the host lets the key do.
+public enum SSHMode: String, Hashable, Sendable, CaseIterable {
+    /// A shell (root, or a sudoer): extend sends its fixed scripts as `sh -c '…'`.
+    case shell
+    /// The key runs only the host's entry point (`netpol-extend-host`), and
+    /// extend sends only its request words: `observe` or `session`.
+    case restricted
 }
 
 public struct LegacyHost: Hashable, Sendable {

@@ -8,7 +8,7 @@ struct HostSettings {
     var persist = false
 
     static let keys = ["ssh", "management", "logDrops", "persist"]
-    static let sshKeys = ["user", "port", "identityFile", "knownHostsFile", "sudo", "connectTimeoutSeconds"]
+    static let sshKeys = ["user", "port", "identityFile", "knownHostsFile", "sudo", "mode", "connectTimeoutSeconds"]
     /// A host's ssh may also say where to connect.
     static let hostSSHKeys = sshKeys + ["address"]
 
@@ -29,6 +29,7 @@ struct HostSettings {
         if let c = f["identityFile"], let s = c.nonEmptyString() { ssh.identityFile = s }
         if let c = f["knownHostsFile"], let s = c.nonEmptyString() { ssh.knownHostsFile = s }
         if let c = f["sudo"], let b = c.bool() { ssh.sudo = b }
+        if let c = f["mode"], let m = c.sshMode() { ssh.mode = m }
         if let c = f["connectTimeoutSeconds"], let n = c.int() {
             if n > 0 { ssh.connectTimeoutSeconds = n } else { c.error("must be a positive number of seconds, such as 10") }
         }

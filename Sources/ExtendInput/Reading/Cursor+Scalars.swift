@@ -1,3 +1,5 @@
+import ExtendCore
+
 /// Typed reads of scalars and of simple collections of them.
 extension Cursor {
     func string() -> String? {
@@ -72,5 +74,16 @@ extension Cursor {
             out[e.key] = f.value(e).string() ?? ""
         }
         return out
+    }
+}
+
+extension Cursor {
+    /// `ssh.mode`: shell or restricted, exactly so spelt.
+    func sshMode() -> SSHMode? {
+        guard let s = string() else { return nil }
+        if let m = SSHMode(rawValue: s) { return m }
+        error("ssh mode \(ScalarValue.quote(s)) is not known; must be shell (extend runs its scripts in a shell) "
+              + "or restricted (the key runs only netpol-extend-host; see extend host-bootstrap)")
+        return nil
     }
 }

@@ -6,7 +6,7 @@ import ExtendCore
 struct ManagedHostsDecoder {
     static let topKeys = ["apiVersion", "kind", "hosts"]
     static let hostKeys = ["name", "addresses", "ssh"]
-    static let sshKeys = ["address", "port", "user", "identityFile", "knownHostsFile", "sudo", "connectTimeoutSeconds"]
+    static let sshKeys = ["address", "port", "user", "identityFile", "knownHostsFile", "sudo", "mode", "connectTimeoutSeconds"]
 
     var hostAt: [String: String] = [:]
 
@@ -66,6 +66,11 @@ struct ManagedHostsDecoder {
         ssh.identityFile = identityFile
         ssh.knownHostsFile = knownHostsFile
         ssh.sudo = sudo
+        // Records written before ssh.mode existed hold shell hosts.
+        if let c = f["mode"] {
+            guard let mode = c.sshMode() else { return nil }
+            ssh.mode = mode
+        }
         ssh.connectTimeoutSeconds = timeout
         return ssh
     }

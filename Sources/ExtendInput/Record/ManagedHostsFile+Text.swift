@@ -21,6 +21,7 @@ extension ManagedHostsFile {
             out += "        \"identityFile\": \(quote(s.identityFile)),\n"
             out += "        \"knownHostsFile\": \(quote(s.knownHostsFile)),\n"
             out += "        \"sudo\": \(s.sudo),\n"
+            out += "        \"mode\": \(quote(s.mode.rawValue)),\n"
             out += "        \"connectTimeoutSeconds\": \(s.connectTimeoutSeconds)\n"
             out += "      }\n"
             out += "    }" + (i == record.hosts.count - 1 ? "\n" : ",\n")

@@ -28,7 +28,6 @@ struct ApplyBundle {
         b.add("expect", observation.stateHash)
         b.add("token", token)
         b.add("timeout", String(rollbackAfter))
-        b.add("rollback-run", HostScripts.rollback)
         b.add("rollback-ipset", rollback.ipset)
         // Each family's rollback runs only if that family no longer holds
         // what it held before (its transaction went in, whenever the apply stopped).

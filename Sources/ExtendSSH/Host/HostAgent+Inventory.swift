@@ -16,13 +16,9 @@ extension HostAgent {
         var options = HostAgent.Options()
         options.rollbackAfter = rollbackAfter
         options.sudo = ssh.sudo
+        options.mode = ssh.mode
         options.persist = persist
-        let endpoint = SSHEndpoint(
-            name: name, address: connect, port: ssh.port, user: ssh.user,
-            identityFile: expand(ssh.identityFile), passphrase: ProcessInfo.processInfo.environment["EXTEND_SSH_KEY_PASSPHRASE"],
-            knownHostsFile: expand(ssh.knownHostsFile),
-            connectTimeout: .seconds(ssh.connectTimeoutSeconds))
-        return HostAgent(endpoint: endpoint, desired: desired(guardSources(connect: connect, port: ssh.port, management: management)),
+        return HostAgent(endpoint: SSHEndpoint(name: name, ssh: ssh, connect: connect), desired: desired(guardSources(connect: connect, port: ssh.port, management: management)),
                          options: options, logger: logger)
     }
 
@@ -32,9 +28,20 @@ extension HostAgent {
         return [CIDR(host: me)]
     }
 
-    static func expand(_ path: String) -> String {
+    public static func expand(_ path: String) -> String {
         guard path.hasPrefix("~/") else { return path }
         let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
         return home + path.dropFirst(1)
+    }
+}
+
+extension SSHEndpoint {
+    /// How the inventory says to reach a host: its ssh settings (`~`
+    /// expanded; the key's passphrase, if any, from `EXTEND_SSH_KEY_PASSPHRASE`).
+    public init(name: String, ssh: SSHSettings, connect: String) {
+        self.init(name: name, address: connect, port: ssh.port, user: ssh.user,
+                  identityFile: HostAgent.expand(ssh.identityFile),
+                  passphrase: ProcessInfo.processInfo.environment["EXTEND_SSH_KEY_PASSPHRASE"],
+                  knownHostsFile: HostAgent.expand(ssh.knownHostsFile), connectTimeout: .seconds(ssh.connectTimeoutSeconds))
     }
 }

@@ -10,8 +10,11 @@ public struct HostAgent: Sendable {
     public struct Options: Sendable {
         /// Seconds after which an unconfirmed apply restores the previous rules.
         public var rollbackAfter: Int = 30
-        /// Run the firewall commands through `sudo -n`.
+        /// Run the firewall commands through `sudo -n` (shell mode; in
+        /// restricted mode the entry point goes through sudo by itself).
         public var sudo: Bool = false
+        /// Send scripts to a shell, or only request words to the entry point.
+        public var mode: SSHMode = .shell
         /// Install the rules so they survive a reboot (persist: true).
         public var persist: Bool = false
         /// Tests only: skip the confirmation, as if the fresh connection never came.
@@ -101,7 +104,7 @@ public struct HostAgent: Sendable {
     /// takes care of that, and the message says so.
     private func talk(_ conn: SSHConnection, _ session: SessionExchange<FirstRequest>) throws(SSHError) -> CommandResult {
         do {
-            return try conn.converse(HostScripts.command(HostScripts.session, sudo: options.sudo), reply: session.reply)
+            return try conn.converse(command(.session), reply: session.reply)
         } catch {
             guard session.sent == .apply else { throw error }
             throw SSHError(.unconfirmed, host: endpoint.label,
@@ -154,7 +157,7 @@ public struct HostAgent: Sendable {
             guard let bundle = persistence(obs) else { return (ConfirmRequest(persist: false), confirm) }
             return (ConfirmRequest(persist: true), confirm + Array("persist\n".utf8) + bundle.bytes)
         }
-        let r = try conn.converse(HostScripts.command(HostScripts.session, sudo: options.sudo), reply: session.reply)
+        let r = try conn.converse(command(.session), reply: session.reply)
         let check: HostPlan
         do {
             check = try observed(session, r).1
@@ -185,7 +188,6 @@ public struct HostAgent: Sendable {
             b.add("ipset", files[0])
             b.add("iptables", files[1])
             b.add("ip6tables", files[2])
-            b.add("unit", HostScripts.restoreUnit)
         } else {
             if obs.persisted == nil { return nil }
             b.add("mode", "off")
@@ -194,7 +196,7 @@ public struct HostAgent: Sendable {
     }
 
     func observe(_ conn: SSHConnection) throws(SSHError) -> HostObservation {
-        let r = try conn.run(HostScripts.command(HostScripts.observe, sudo: options.sudo))
+        let r = try conn.run(command(.observe))
         guard r.succeeded else { throw remote("reading the rules", r) }
         do {
             return try HostObservation.parse(r.stdoutText)
@@ -203,16 +205,44 @@ public struct HostAgent: Sendable {
         }
     }
 
+    /// The remote command line for `request`: its script (shell mode), or its word alone (restricted).
+    func command(_ request: HostScripts.Request) -> String {
+        switch options.mode {
+        case .shell: HostScripts.command(request.script, sudo: options.sudo)
+        case .restricted: request.rawValue
+        }
+    }
+
     private func remote(_ what: String, _ r: CommandResult) -> SSHError {
         let why = r.stderr.trimmedLastLine
-        // sudo's own messages start "sudo: "; with -n, an account it will not
-        // let through says only "a password is required".
-        let sudoRefused = options.sudo && why.hasPrefix("sudo: ")
-            ? "; sudo -n did not run the host script as root for \(endpoint.user): the account needs a NOPASSWD rule for /bin/sh -c *, as in templates/sudoers.netpol-extend"
-            : ""
         return SSHError(.remote, host: endpoint.label,
             "\(endpoint.label): \(what) failed (exit \(r.exitStatus)\(r.exitSignal.map { ", signal \($0)" } ?? ""))"
-                + (why.isEmpty ? "" : ": \(why)") + sudoRefused)
+                + (why.isEmpty ? "" : ": \(why)") + hint(why, status: r.exitStatus))
+    }
+
+    /// What to do about a refusal whose cause is the host's set-up, not the run.
+    private func hint(_ why: String, status: Int32) -> String {
+        switch options.mode {
+        case .shell:
+            // sudo's own messages start "sudo: "; with -n, an account it will not
+            // let through says only "a password is required".
+            guard options.sudo && why.hasPrefix("sudo: ") else { return "" }
+            return "; sudo -n did not run the host script as root for \(endpoint.user): the account needs a NOPASSWD rule for /bin/sh -c *, as in templates/host/sudoers.netpol-extend-shell"
+        case .restricted:
+            if why.hasPrefix("sudo: ") {
+                return "; sudo -n did not run \(HostScripts.entryPointPath) as root for \(endpoint.user): the account needs the sudoers drop-in that extend host-bootstrap prints (templates/host/sudoers.netpol-extend)"
+            }
+            switch status {
+            case 127:
+                // A shell ran the word: the key is not restricted to the entry point.
+                return "; ssh.mode is restricted but this key's login ran a shell, not \(HostScripts.entryPointPath): install the restricted key with extend host-bootstrap"
+            case Int32(HostScripts.refusedStatus), Int32(HostScripts.refusedRequestStatus):
+                // The entry point installed is not this extend's (an upgrade since).
+                return "; if extend was upgraded since the host's entry point was installed, install it again: extend host-bootstrap --install"
+            default:
+                return ""
+            }
+        }
     }
 
     private func report(_ status: HostReport.Status, plan: HostPlan, _ obs: HostObservation,
@@ -231,10 +261,14 @@ public struct HostAgent: Sendable {
         return HostReport(host: host, status: unreachable.contains(e.stage) ? .unreachable : .error, message: e.message, milliseconds: ms)
     }
 
-    /// A random token naming this apply's rollback, so a confirmation can only cancel its own.
+    /// A random token naming this apply's rollback, so a confirmation can
+    /// only cancel its own: 64 hex digits (the host takes no other form).
     static func token() -> String {
         var g = SystemRandomNumberGenerator()
-        return (0..<4).map { _ in String(g.next() as UInt64, radix: 16) }.joined()
+        return (0..<4).map { _ in
+            let hex = String(g.next() as UInt64, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
     }
 }
 

@@ -10,8 +10,12 @@ extension HostScripts {
     mkdir -p "$p" || exit 50
     w=$(mktemp -d "$p/.new.XXXXXX") || exit 50
     trap "rm -rf \\"$w\\"" EXIT
-    awk -v dir="$w" "/^#npx /{ if (\\$2 == \\"end\\") { ok = 1; exit } f = dir \\"/\\" \\$2; printf \\"\\" > f; next } { print > f } END { if (!ok) exit 1 }" || {
-      echo "netpol-extend: the payload arrived incomplete; nothing was changed" >&2; exit 52; }
+    bundle "\(persistSections.joined(separator: " "))"
+    one mode "on|off"
+    ours ipset "\(ipsetLine)"; ours iptables "\(iptablesLine)"; ours ip6tables "\(iptablesLine)"
+    # The unit is part of this program, never sent by the client.
+    cat > "$w/unit" <<"NPXUNIT"
+    \(restoreUnit)NPXUNIT
     unit=/etc/systemd/system/\(unitName)
     if [ "$(cat "$w/mode")" = off ]; then
       if [ -f "$unit" ] && [ -d /run/systemd/system ]; then systemctl disable --quiet \(unitName) 2>/dev/null; fi

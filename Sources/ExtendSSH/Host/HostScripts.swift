@@ -26,7 +26,7 @@ enum HostScripts {
     # The tools themselves only say "Operation not permitted" (ipset) or "you
     # must be root". The effective uid, from builtins alone (no process).
     while read -r k r e _; do [ "$k" = Uid: ] && break; done < /proc/self/status
-    [ "${e-}" = 0 ] || { echo "netpol-extend: the firewall tools need root and this session runs as $(id -un) (uid ${e-unknown}); nothing was read or changed: log in as root, or set ssh.sudo: true with the sudoers rule of templates/sudoers.netpol-extend" >&2; exit 44; }
+    [ "${e-}" = 0 ] || { echo "netpol-extend: the firewall tools need root and this session runs as $(id -un) (uid ${e-unknown}); nothing was read or changed: log in as root, or set ssh.sudo: true with the sudoers rule of templates/host/sudoers.netpol-extend-shell" >&2; exit 44; }
 
     """
 
@@ -66,8 +66,11 @@ enum HostScripts {
     /// no apply has begun since the read (every apply, of any version of
     /// ours, creates that file before it writes). Only if it cannot does the
     /// apply read its state again and compare it with what the client saw.
-    static let session = [prelude, stateFunction, lockFunction, lockFirst, observeBody, dispatchConfirm, confirmBody,
-                          dispatchBundle, applyBody, ";;\npersist)\n", persistBody, dispatchEnd].joined()
+    static let session = prelude + sessionBody
+
+    /// The session after the prelude (the entry point shares it).
+    static let sessionBody = [stateFunction, lockFunction, bundleFunctions, lockFirst, observeBody, dispatchConfirm, confirmBody,
+                              dispatchBundle, applyBody, ";;\npersist)\n", persistBody, dispatchEnd].joined()
 
     /// `lock` takes the host's lock on fd 9, once: later calls keep it (a
     /// second open of fd 9 would let go of it for a moment).
@@ -97,6 +100,8 @@ enum HostScripts {
     case "$req" in
     "confirm "*)
     tok=${req#confirm }
+    printf "%s\\n" "$tok" | grep -qxE "\(tokenPattern)" || {
+      echo "netpol-extend: refused: the confirmation names no rollback of ours; nothing was changed" >&2; exit \(refusedRequestStatus); }
 
     """
 
@@ -115,6 +120,44 @@ enum HostScripts {
     echo "netpol-extend: unknown request from the client; nothing was changed" >&2; exit 57
     ;;
     esac
+
+    """
+
+    /// What a request's bundle may hold. Names of sets and chains are ours
+    /// (`Naming.OwnedLines`), parameters have a fixed form; nothing else gets through.
+    static let digestPattern = "[0-9a-f]{64}"
+    static let tokenPattern = "[0-9a-f]{64}"
+    static let maxRollbackSeconds = 3600
+    static let setName = Naming.OwnedLines.setName
+    static let ipsetLine = Naming.OwnedLines.ipset
+    static let iptablesLine = Naming.OwnedLines.iptables
+    /// The sections each request's bundle may have.
+    static let applySections = ["expect", "token", "timeout", "rollback-ipset", "rollback-iptables", "rollback-iptables-before",
+                                "rollback-ip6tables", "rollback-ip6tables-before", "rollback-destroy",
+                                "ipset", "iptables", "ip6tables", "destroy"]
+    static let persistSections = ["mode", "ipset", "iptables", "ip6tables"]
+
+    /// `bundle NAMES` splits stdin (sections `#npx NAME`, up to `#npx end`)
+    /// into files of `$w`, one per section; a section not in NAMES, or one
+    /// named twice, refuses the request. `one NAME ERE`: the section is one
+    /// line of that form. `ours NAME ERE`: every line of the section (if
+    /// sent) is of that form.
+    static let bundleFunctions = """
+    refuse() { echo "netpol-extend: refused: the request $1; nothing was changed" >&2; exit \(refusedRequestStatus); }
+    bundle() {
+      awk -v dir="$w" -v names="$1" "BEGIN { n = split(names, a, \\" \\"); for (i = 1; i <= n; i++) ok[a[i]] = 1 } /^#npx /{ if (\\$2 == \\"end\\" && NF == 2) { done = 1; exit } if (NF != 2 || !(\\$2 in ok) || (\\$2 in seen)) { bad = 1; exit } seen[\\$2] = 1; f = dir \\"/\\" \\$2; printf \\"\\" > f; next } { if (f == \\"\\") { bad = 1; exit } print > f } END { if (bad) exit 2; if (!done) exit 1 }"
+      case $? in
+      0) ;;
+      2) refuse "has a section this host does not take (or one twice)" ;;
+      *) echo "netpol-extend: the payload arrived incomplete; nothing was changed" >&2; exit 52 ;;
+      esac
+    }
+    one() {
+      v=$(cat "$w/$1" 2>/dev/null) && [ "$(printf "%s\\n" "$v" | wc -l)" -eq 1 ] && printf "%s\\n" "$v" | grep -qxE -e "$2" || refuse "has no valid $1"
+    }
+    ours() {
+      [ ! -s "$w/$1" ] || ! grep -vxE -e "$2" "$w/$1" >/dev/null || refuse "touches what is not ours (in its $1)"
+    }
 
     """
 
@@ -147,8 +190,21 @@ enum HostScripts {
     for x in "$s"/apply.*; do [ ! -d "$x" ] || rm -rf "$x"; done
     w=$(mktemp -d "$s/apply.XXXXXX") || exit 50
     trap "[ ! -d \\"$w\\" ] || rm -rf \\"$w\\"" EXIT
-    awk -v dir="$w" "/^#npx /{ if (\\$2 == \\"end\\") { ok = 1; exit } f = dir \\"/\\" \\$2; printf \\"\\" > f; next } { print > f } END { if (!ok) exit 1 }" || {
-      echo "netpol-extend: the payload arrived incomplete; nothing was changed" >&2; exit 52; }
+    bundle "\(applySections.joined(separator: " "))"
+    one expect "\(digestPattern)"
+    one token "\(tokenPattern)"
+    one timeout "[1-9][0-9]{0,3}"
+    [ "$(cat "$w/timeout")" -le \(maxRollbackSeconds) ] || refuse "asks for a rollback later than \(maxRollbackSeconds) s"
+    [ ! -f "$w/rollback-iptables-before" ] || one rollback-iptables-before "(\(digestPattern))?"
+    [ ! -f "$w/rollback-ip6tables-before" ] || one rollback-ip6tables-before "(\(digestPattern))?"
+    ours ipset "\(ipsetLine)"; ours rollback-ipset "\(ipsetLine)"
+    ours iptables "\(iptablesLine)"; ours rollback-iptables "\(iptablesLine)"
+    ours ip6tables "\(iptablesLine)"; ours rollback-ip6tables "\(iptablesLine)"
+    ours destroy "\(setName)"; ours rollback-destroy "\(setName)"
+    # The rollback script is part of this program, never sent by the client.
+    cat > "$w/rollback-run" <<"NPXROLLBACK"
+    \(rollback)
+    NPXROLLBACK
     read -r expect < "$w/expect"
     if [ -z "$unchanged" ] && [ "$(state)" != "$expect" ]; then
       echo "netpol-extend: the rules of ours on this host changed since they were read; nothing was changed, run again" >&2; exit 53
@@ -208,7 +264,7 @@ enum HostScripts {
     twins() { for n in $(ipset list -n | grep -E "^\(Naming.setPrefix)[0-9a-f]+\(Naming.tempSuffix)$"); do gone "$n" || rc=1; done; }
     twins
     if [ -s "$rb/rollback-ipset" ]; then ipset restore < "$rb/rollback-ipset" || rc=1; fi
-    # A family's chains go back only if its transaction went in (each is
+    # The chains of a family go back only if its transaction went in (each is
     # atomic): its lines of ours no longer hash to what they were before.
     moved() {
       h=$("$1-save" -t filter | grep -E "^[-:].*NPX-" | LC_ALL=C sort | sha256sum)
