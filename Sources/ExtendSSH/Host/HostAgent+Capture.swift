@@ -6,6 +6,11 @@ extension HostAgent {
     /// addressed to `addresses` (to `port` only, when given), this run's own
     /// SSH session left out. Reads only; blocking (run it off the pool).
     public func capture(seconds: Int, port: Int?, addresses: [IPAddress]) throws(SSHError) -> [ObservedSource] {
+        guard options.mode == .shell else {
+            // The restricted key runs the entry point's firewall requests and nothing else.
+            throw SSHError(.configuration, host: endpoint.label,
+                           "\(endpoint.label): ssh.mode is restricted, and its key can only manage the firewall; the doctor's capture needs shell access (ssh.mode: shell, e.g. an inventory describing the privileged access), or run tcpdump on the host by hand (docs/both-directions.md)")
+        }
         let me = SourceAddress.towards(endpoint.address, port: endpoint.port)
         let request = "\(seconds) \(port ?? 0) \(endpoint.port) \(me?.description ?? "-")\n"
             + addresses.map { "\($0)\n" }.joined()
