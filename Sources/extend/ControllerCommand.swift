@@ -57,6 +57,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Do not post Kubernetes Events (host failures, rejected inventories, leadership); log them only.")
     var noEvents = false
 
+    @Flag(name: .long, help: "Keep the companion NetworkPolicies in the cluster: create, update and delete them as policies, labels and the inventory change, so the cluster's own enforcement admits the legacy hosts too (docs/both-directions.md). Needs create, update, patch and delete on networkpolicies.")
+    var companions = false
+
     enum LogFormat: String, ExpressibleByArgument, CaseIterable {
         case text, json
     }
@@ -134,10 +137,14 @@ struct ControllerCommand: AsyncParsableCommand {
         let runner: any HostRunner = dryRun ? DryRunHostRunner() : SSHHostRunner(rollbackAfter: rollbackAfter, logger: Logger(label: "netpol-extend.ssh"))
         let settings = ReconcileSettings(minInterval: .milliseconds(Int64(minInterval * 1000)), resyncInterval: .milliseconds(Int64(resync * 1000)),
                                          concurrency: fleet.concurrency)
+        let keeper = companions ? CompanionReconciler(settings: .init(dryRun: dryRun), store: CompanionStore(client: client),
+                                                      leadership: leadership, events: events,
+                                                      logger: Logger(label: "netpol-extend.companions")) : nil
+        if companions { logger.info("companion NetworkPolicies: kept in the cluster\(dryRun ? " (dry run: reported, not written)" : "")") }
         let service = ControllerService(
             configuration: .init(inventoryPath: inventory.inventory, reconcile: settings, inventoryPoll: .milliseconds(Int64(inventoryPoll * 1000))),
             inventory: inv, cluster: { emit in await watch.run(emit: emit) }, runner: runner, events: events,
-            status: status, leadership: leadership, logger: logger, health: { watch.health })
+            status: status, leadership: leadership, logger: logger, health: { watch.health }, companions: keeper)
         guard let (host, port) = listenAddress else { throw ExitCode(1) }
         let http = HealthEndpoint.application(host: host, port: port, status: status, registry: registry,
                                               logger: Logger(label: "netpol-extend.http")) { bound in

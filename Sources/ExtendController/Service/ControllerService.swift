@@ -45,11 +45,13 @@ public struct ControllerService: Service {
     let metrics = ControllerMetrics()
     let logger: Logger
     let health: (@Sendable () -> [APIResource: InformerHealth])?
+    /// Keeps the companion NetworkPolicies (`--companions`); nil: none are written.
+    let companions: CompanionReconciler?
 
     /// - Parameter inventory: the inventory as read at start (an unreadable one stops the command before this).
     public init(configuration: Configuration, inventory: Inventory, cluster: @escaping ClusterSource, runner: any HostRunner,
                 events: any EventSink, status: ControllerStatus, leadership: Leadership, logger: Logger,
-                health: (@Sendable () -> [APIResource: InformerHealth])? = nil) {
+                health: (@Sendable () -> [APIResource: InformerHealth])? = nil, companions: CompanionReconciler? = nil) {
         self.configuration = configuration
         self.inventory = inventory
         self.cluster = cluster
@@ -59,6 +61,7 @@ public struct ControllerService: Service {
         self.leadership = leadership
         self.logger = logger
         self.health = health
+        self.companions = companions
     }
 
     enum Input: Sendable {
@@ -81,6 +84,7 @@ public struct ControllerService: Service {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask { await cluster { input.yield(.watch($0)) } }
+                if let companions { group.addTask { await companions.run() } }
                 group.addTask {
                     while (try? await Task.sleep(for: poll)) != nil {
                         switch watchedFile.check() {
@@ -206,6 +210,7 @@ public struct ControllerService: Service {
                 stopping = true
                 runs = []
             }
+            offerCompanions(after: event)
             guard !stopping else { return [] }
             guard leading else {
                 // A standby keeps its world; the runs are done when it takes over (runAll).

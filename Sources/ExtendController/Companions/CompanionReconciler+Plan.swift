@@ -1,0 +1,104 @@
+import ExtendCore
+import ExtendKube
+import Logging
+
+/// One plan carried out: conflicts reported, then each companion made as
+/// wanted (read, compare, write) and each stale one deleted.
+extension CompanionReconciler {
+    /// True when every write succeeded (or nothing needed writing).
+    func reconcile(_ plan: CompanionPlan, _ memory: inout Memory) async -> Bool {
+        guard leadership.isLeader else {
+            // Another replica writes; what this one knew may change meanwhile.
+            memory = Memory()
+            return true
+        }
+        await report(conflicts: plan.conflicts, &memory)
+        if settings.dryRun {
+            say(plan, &memory)
+            return true
+        }
+        var ok = true
+        for c in plan.apply where memory.verified[c.id] != c {
+            guard leadership.isLeader else { return true }
+            do {
+                switch try await store.ensure(c) {
+                case .created: done(c.id, .created, "created (companion of \(c.sourceName); \(Self.hosts(c)))")
+                case .updated: done(c.id, .updated, "updated (companion of \(c.sourceName); \(Self.hosts(c)))")
+                case .unchanged: logger.debug("companion \(c.id): as wanted")
+                case .notOurs:
+                    // Taken between the watch's view and our read: reported, left alone.
+                    await report(conflict: c, &memory)
+                    metrics.companionConflicts(memory.conflicts.count)
+                    continue
+                }
+                memory.verified[c.id] = c
+            } catch {
+                ok = false
+                await failed(c.id, "cannot write the companion of \(c.namespace)/\(c.sourceName)", error)
+            }
+        }
+        for p in plan.delete {
+            guard leadership.isLeader else { return true }
+            memory.verified[p.id] = nil
+            do {
+                switch try await store.remove(namespace: p.namespace, name: p.name) {
+                case .deleted: done(p.id, .deleted, "deleted (stale: no policy wants it any more)")
+                case .gone: logger.debug("companion \(p.id): already gone")
+                case .notOurs: logger.notice("companion \(p.id): no longer carries our labels; left alone")
+                }
+            } catch {
+                ok = false
+                await failed(p.id, "cannot delete the stale companion", error)
+            }
+        }
+        for id in Set(memory.verified.keys).subtracting(plan.apply.map(\.id)) { memory.verified[id] = nil }
+        return ok
+    }
+
+    /// Each name taken by a policy not ours: logged, an Event and counted
+    /// once while it lasts; the gauge holds how many there are now.
+    private func report(conflicts: [Companion], _ memory: inout Memory) async {
+        memory.conflicts.formIntersection(conflicts.map(\.id))
+        for c in conflicts { await report(conflict: c, &memory) }
+        metrics.companionConflicts(memory.conflicts.count)
+    }
+
+    private func report(conflict c: Companion, _ memory: inout Memory) async {
+        guard memory.conflicts.insert(c.id).inserted else { return }
+        let message = CompanionPlan.conflictWarning(c).message
+        logger.warning("\(message)")
+        metrics.companion(.conflict)
+        await events.record(ControllerEvent(.warning, reason: "CompanionNameTaken", message: message,
+                                            regarding: "policy \(c.namespace)/\(c.sourceName)"))
+    }
+
+    /// Dry run: one line per change not yet said.
+    private func say(_ plan: CompanionPlan, _ memory: inout Memory) {
+        var lines: [String] = []
+        lines += plan.create.map { "companion \($0.id): would create (companion of \($0.sourceName); \(Self.hosts($0)))" }
+        lines += plan.update.map { "companion \($0.id): would update (companion of \($0.sourceName); \(Self.hosts($0)))" }
+        lines += plan.delete.map { "companion \($0.id): would delete (stale: no policy wants it any more)" }
+        for line in lines where !memory.said.contains(line) {
+            logger.info("\(line)")
+            metrics.companion(.planned)
+        }
+        memory.said = Set(lines)
+    }
+
+    private func done(_ id: String, _ outcome: ControllerMetrics.CompanionOutcome, _ what: String) {
+        logger.info("companion \(id): \(what)")
+        metrics.companion(outcome)
+    }
+
+    private func failed(_ id: String, _ what: String, _ error: any Error) async {
+        logger.error("companion \(id): \(what): \(error)")
+        metrics.companion(.failed)
+        await events.record(ControllerEvent(.warning, reason: "CompanionFailed", message: "\(what): \(error)", regarding: "companion \(id)"))
+    }
+
+    /// "2 host address(es)": what a log line needs to tell one version from the next.
+    static func hosts(_ c: Companion) -> String {
+        let blocks = Set((c.policy.ingress + c.policy.egress).flatMap(\.peers))
+        return "\(blocks.count) host address(es)"
+    }
+}
