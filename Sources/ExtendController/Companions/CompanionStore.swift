@@ -21,7 +21,7 @@ public struct CompanionStore: Sendable {
     }
 
     /// Makes the cluster hold `c`: creates it, or replaces ours if it differs.
-    func ensure(_ c: Companion) async throws(KubeError) -> Ensured {
+    public func ensure(_ c: Companion) async throws(KubeError) -> Ensured {
         var attempt = 0
         while true {
             attempt += 1
@@ -43,7 +43,7 @@ public struct CompanionStore: Sendable {
     }
 
     /// Deletes the companion `namespace/name` if it is still ours.
-    func remove(namespace: String, name: String) async throws(KubeError) -> Removed {
+    public func remove(namespace: String, name: String) async throws(KubeError) -> Removed {
         var attempt = 0
         while true {
             attempt += 1
