@@ -16,10 +16,11 @@ import Testing
 
     static func inventory() throws -> String { try String(contentsOfFile: ExampleCluster.inventory, encoding: .utf8) }
 
-    static func withExample(preloading extra: [[String: Any]] = [], _ body: (FakeAPIServer) async throws -> Void) async throws {
+    static func withExample(_ arguments: [String] = [], preloading extra: [[String: Any]] = [],
+                            _ body: (FakeAPIServer) async throws -> Void) async throws {
         var load = try JSONSerialization.jsonObject(with: try ExampleCluster.jsonList()) as? [String: Any] ?? [:]
         load["items"] = (load["items"] as? [Any] ?? []) + extra
-        try await FakeAPIServer.with(["--no-default-namespaces"], loading: try JSONSerialization.data(withJSONObject: load), body)
+        try await FakeAPIServer.with(["--no-default-namespaces"] + arguments, loading: try JSONSerialization.data(withJSONObject: load), body)
     }
 
     /// A NetworkPolicy in `live` named `name`, admitting 203.0.113.9 on ingress, with `labels`.
@@ -159,6 +160,24 @@ import Testing
             await controller.stop()
             #expect(try await server.policyWrites().isEmpty, "nothing written")
             #expect(try await server.policies(in: "live")["retired-npx-hosts"] != nil)
+        }
+    }
+
+    @Test func aRefusedWriteIsReportedAndTriedAgainUntilItTakes() async throws {
+        try await Self.withExample(["--forbid", "networkpolicies:create,update,patch,delete"]) { server in
+            let controller = try CompanionController(server, inventory: try Self.inventory())
+            try await eventually("the refusal reported") {
+                controller.events.all.contains { $0.reason == "CompanionFailed" && $0.kind == .warning
+                    && $0.message.contains("needs create, update, patch and delete on networkpolicies.networking.k8s.io cluster-wide") }
+            }
+            #expect(try await server.policies(in: "live")[Self.billing] == nil)
+            // The ClusterRole is applied: the next attempt takes.
+            try await server.offPool { _ = try $0.adminCall("POST", "/forbid", body: ["rules": [String]()]) }
+            try await eventually("both companions") {
+                let live = try await server.policies(in: "live")
+                return live[Self.billing] != nil && live[Self.isolation] != nil
+            }
+            await controller.stop()
         }
     }
 
