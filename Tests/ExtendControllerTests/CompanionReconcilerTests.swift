@@ -83,6 +83,15 @@ import Testing
             // Relabelled out: no host is app=backup any more, so billing-db admits none: its companion goes.
             try controller.edit { $0.replacingOccurrences(of: "labels: {app: backup}", with: "labels: {app: archive}") }
             try await eventually("the billing companion deleted") { try await server.policies(in: "live")[Self.billing] == nil }
+            // Relabelled back in: created again; then removed from the inventory (the last host in it): deleted.
+            try controller.edit { $0.replacingOccurrences(of: "labels: {app: archive}", with: "labels: {app: backup}") }
+            try await eventually("the billing companion again") {
+                try await server.policies(in: "live")[Self.billing]?.cidrs == ["198.18.2.11/32"]
+            }
+            try controller.edit { text in text.components(separatedBy: "  - name: backup-01\n")[0] }
+            try await eventually("the billing companion deleted with its only host") {
+                try await server.policies(in: "live")[Self.billing] == nil
+            }
             await controller.stop()
             #expect(controller.events.all.filter { $0.reason.hasPrefix("Companion") }.isEmpty, "\(controller.events.all)")
         }

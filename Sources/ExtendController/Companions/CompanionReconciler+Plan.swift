@@ -19,7 +19,7 @@ extension CompanionReconciler {
         }
         var ok = true
         for c in plan.apply where memory.verified[c.id] != c {
-            guard leadership.isLeader else { return true }
+            guard mayWrite else { return true }
             do {
                 switch try await store.ensure(c) {
                 case .created: done(c.id, .created, "created (companion of \(c.sourceName); \(Self.hosts(c)))")
@@ -38,7 +38,7 @@ extension CompanionReconciler {
             }
         }
         for p in plan.delete {
-            guard leadership.isLeader else { return true }
+            guard mayWrite else { return true }
             memory.verified[p.id] = nil
             do {
                 switch try await store.remove(namespace: p.namespace, name: p.name) {
@@ -54,6 +54,9 @@ extension CompanionReconciler {
         for id in Set(memory.verified.keys).subtracting(plan.apply.map(\.id)) { memory.verified[id] = nil }
         return ok
     }
+
+    /// Still the leader, and not stopping (SIGTERM: the write under way ends, no other starts).
+    private var mayWrite: Bool { leadership.isLeader && !Task.isCancelled }
 
     /// Each name taken by a policy not ours: logged, an Event and counted
     /// once while it lasts; the gauge holds how many there are now.
