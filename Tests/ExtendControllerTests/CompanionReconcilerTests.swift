@@ -121,6 +121,24 @@ import Testing
         }
     }
 
+    @Test func aCompanionEditedOrDeletedByHandIsPutBack() async throws {
+        try await Self.withExample { server in
+            let controller = try CompanionController(server, inventory: try Self.inventory())
+            try await eventually("the billing companion") { try await server.policies(in: "live")[Self.billing] != nil }
+            let edited = try await server.offPool { server in
+                try server.replaceSpec(Self.policiesPath + "/" + Self.billing, merging: ["egress": [["to": [["ipBlock": ["cidr": "0.0.0.0/0"]]]]]])
+            }
+            #expect(edited)
+            try await eventually("the edit undone") {
+                let c = try await server.policies(in: "live")[Self.billing]
+                return c?.cidrs == ["198.18.2.10/32"] && c?.ports == ["TCP/873"]
+            }
+            try await server.offPool { _ = try $0.delete(Self.policiesPath + "/" + Self.billing) }
+            try await eventually("the companion created again") { try await server.policies(in: "live")[Self.billing] != nil }
+            await controller.stop()
+        }
+    }
+
     @Test func aPolicyNotOursWithTheCompanionsNameIsNeverTouchedAndReported() async throws {
         // In the way: one without labels, one with only one of ours; stale and ours: one whose policy is gone.
         try await Self.withExample(preloading: [

@@ -18,7 +18,10 @@ extension CompanionReconciler {
             return true
         }
         var ok = true
-        for c in plan.apply where memory.verified[c.id] != c {
+        // Created or updated: always (a hand's edit or delete comes back as one). Unchanged:
+        // read once, to check what the watch does not show (annotations, the owner).
+        let unverified = plan.unchanged.filter { memory.verified[$0.id] != $0 }
+        for c in plan.create + plan.update + unverified {
             guard mayWrite else { return true }
             do {
                 switch try await store.ensure(c) {

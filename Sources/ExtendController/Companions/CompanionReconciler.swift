@@ -103,7 +103,7 @@ public final class CompanionReconciler: Sendable {
 
     /// What the worker remembers between plans.
     struct Memory {
-        /// Companions read or written as wanted since this replica leads: not read again while unchanged.
+        /// Companions read or written as wanted since this replica leads: not read again while the plan finds them unchanged.
         var verified: [String: Companion] = [:]
         /// Names taken by a policy not ours, already reported.
         var conflicts: Set<String> = []
