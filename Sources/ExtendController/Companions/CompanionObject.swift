@@ -1,10 +1,7 @@
 import ExtendCore
-import ExtendInput
-import ExtendKube
-import Foundation
 
-/// A companion NetworkPolicy as it travels to and from the API server: the
-/// body we POST and PUT, and what we read back of one before writing it.
+/// A companion NetworkPolicy as we send it to the API server: the body we
+/// POST and PUT (what we read back is a `StoredCompanion`).
 struct CompanionObject: Encodable {
     struct Metadata: Codable, Equatable {
         var name: String?

@@ -22,10 +22,7 @@ struct StoredCompanion {
     }
 
     /// Ours: both labels. Nothing else is ever written or deleted.
-    var isOurs: Bool {
-        let labels = metadata.labels ?? [:]
-        return labels[Companion.managedByLabel] == Companion.managedByValue && labels[Companion.companionLabel] == Companion.companionValue
-    }
+    var isOurs: Bool { Companion.marked(metadata.labels ?? [:]) }
 
     /// Holds `c` already: the same spec, source annotations and owner.
     func holds(_ c: Companion) -> Bool {
