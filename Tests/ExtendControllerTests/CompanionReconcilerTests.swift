@@ -180,8 +180,13 @@ import Testing
         try await Self.withExample(preloading: [Self.policy("retired-npx-hosts", labels: Self.ours)]) { server in
             let controller = try CompanionController(server, inventory: try Self.inventory(), dryRun: true)
             try await eventually("the plan said") {
-                controller.log.text.contains("companion live/\(Self.billing): would create")
+                controller.log.text.contains("companion live/\(Self.billing): would create (companion of billing-db; admits 198.18.2.10/32)")
                     && controller.log.text.contains("companion live/retired-npx-hosts: would delete")
+            }
+            // A later change is said again, with what it would hold then.
+            try controller.edit { $0.replacingOccurrences(of: "198.18.2.10", with: "198.18.2.11") }
+            try await eventually("the edit said") {
+                controller.log.text.contains("companion live/\(Self.billing): would create (companion of billing-db; admits 198.18.2.11/32)")
             }
             try await Task.sleep(for: .seconds(1))
             await controller.stop()

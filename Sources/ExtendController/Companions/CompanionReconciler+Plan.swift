@@ -102,9 +102,12 @@ extension CompanionReconciler {
         await events.record(ControllerEvent(.warning, reason: "CompanionFailed", message: "\(what): \(error)", regarding: "companion \(id)"))
     }
 
-    /// "2 host address(es)": what a log line needs to tell one version from the next.
+    /// "admits 198.18.1.10/32, 198.18.1.11/32": which hosts, so that one
+    /// version's line tells from the next (the first four, then how many more).
     static func hosts(_ c: Companion) -> String {
-        let blocks = Set((c.policy.ingress + c.policy.egress).flatMap(\.peers))
-        return "\(blocks.count) host address(es)"
+        var cidrs: Set<String> = []
+        for case .ipBlock(let b) in (c.policy.ingress + c.policy.egress).flatMap(\.peers) { cidrs.insert(b.cidr.description) }
+        let shown = cidrs.sorted().prefix(4).joined(separator: ", ")
+        return "admits " + shown + (cidrs.count > 4 ? " and \(cidrs.count - 4) more" : "")
     }
 }
