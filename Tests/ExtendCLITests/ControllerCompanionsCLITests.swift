@@ -24,7 +24,7 @@ import Testing
                                            "--listen", "127.0.0.1:0", "--min-interval", "0.2"])
             defer { p.stop() }
             let port = try #require(Int(try await p.waitForMatch(#"listening on 127\.0\.0\.1:([0-9]+)"#)))
-            try await p.wait(for: "the companions' plan") { log in
+            try await p.wait(for: "the companions' plan", timeout: .seconds(60)) { log in
                 log.contains("companion live/namespace-isolation-live-npx-hosts: would create (companion of namespace-isolation-live; admits 198.18.1.10/32, 198.18.1.11/32, 2001:db8:1::10/128)")
                     && log.contains("companion live/retired-npx-hosts: would delete (stale")
                     && log.contains("NetworkPolicy live/billing-db-npx-hosts exists without the label netpol-extend.io/companion=true")

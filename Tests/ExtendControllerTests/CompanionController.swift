@@ -145,8 +145,9 @@ extension FakeAPIServer {
     }
 }
 
-/// Waits until `condition` holds, checking every 100 ms, for at most `timeout`.
-func eventually(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
+/// Waits until `condition` holds, checking every 100 ms, for at most `timeout` (generous: in a
+/// parallel run, CPU-bound suites can keep the in-process controller waiting for seconds).
+func eventually(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return }
