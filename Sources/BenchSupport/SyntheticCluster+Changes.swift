@@ -35,4 +35,19 @@ extension SyntheticCluster {
         Self.json(changed, &stamp).write(to: &out)
         return Change(summary: "namespace \(live.name) env=live → env=dev", manifest: out)
     }
+
+    /// A new policy in the first live namespace that locks its pods' egress
+    /// down to their own namespace: one policy edit that closes most of what
+    /// those pods could reach (the generated cluster admits nearly
+    /// everything, so tightening is what shows).
+    public var policyEdit: Change? {
+        guard let live = namespaces.first(where: { $0.labels.contains(Label("env", "live")) }) else { return nil }
+        let policy = SyntheticPolicy(namespace: live.name, name: "egress-lockdown", uid: "00000000-0000-4000-8000-00000000e9e5",
+                                     podSelector: .all, ingress: [], egress: [SyntheticPolicy.Rule(peers: [.pods(.all)], ports: [])],
+                                     isolatesIngress: false)
+        var stamp = Stamp(seed: scale.seed)
+        var out: [UInt8] = []
+        Self.json(policy, &stamp).write(to: &out)
+        return Change(summary: "new policy \(policy.id): egress only within the namespace", manifest: out)
+    }
 }

@@ -14,6 +14,10 @@ struct BenchRow: Sendable {
         case base, pods4x, all4x, explain, host
         case podRelabel = "pod-relabel"
         case namespaceRelabel = "namespace-relabel"
+        case matrix
+        case matrixPods4x = "matrix-pods4x"
+        case connections
+        case connectionsPods4x = "connections-pods4x"
     }
 
     enum Work: Sendable {
@@ -27,6 +31,10 @@ struct BenchRow: Sendable {
         /// plan as it reports it, and the hosts it reaches against the hosts
         /// whose rendered digest changes.
         case incremental(Change)
+        /// `matrix --output json`: who can reach whom.
+        case matrix
+        /// `diff --connections --output json` for one policy edit (`SyntheticCluster.policyEdit`).
+        case connections
     }
 
     enum Change: Sendable {
@@ -44,6 +52,11 @@ struct BenchRow: Sendable {
                  work: .incremental(.podRelabel)),
         BenchRow(id: .namespaceRelabel, title: "incremental: one namespace relabel (base)", factors: (1, 1, 1, 1),
                  work: .incremental(.namespaceRelabel)),
+        BenchRow(id: .matrix, title: "matrix (base)", factors: (1, 1, 1, 1), work: .matrix),
+        BenchRow(id: .matrixPods4x, title: "matrix (4x pods)", factors: (4, 1, 1, 1), work: .matrix),
+        BenchRow(id: .connections, title: "diff --connections, one policy edit (base)", factors: (1, 1, 1, 1), work: .connections),
+        BenchRow(id: .connectionsPods4x, title: "diff --connections, one policy edit (4x pods)", factors: (4, 1, 1, 1),
+                 work: .connections),
     ]
 
     /// The rows named in `list` ("base,explain"), in the table's order.

@@ -16,7 +16,7 @@ struct ResultsTable {
         let targets = self.targets
         if !targets.isEmpty {
             lines.append("")
-            lines.append("Targets (issue 10):")
+            lines.append("Targets (issue 10; matrix and diff --connections: issue 16):")
             lines += targets.map { "- " + $0 }
         }
         return lines.joined(separator: "\n")
@@ -89,6 +89,13 @@ struct ResultsTable {
         }
         if let t = explain?.timed {
             out.append("explain at base under 0.5 s: \(t.succeeded && t.seconds < 0.5 ? "met" : "not met") (\(wall(t)))")
+        }
+        if let t = result(.matrix)?.timed {
+            let ok = t.succeeded && t.seconds < 5 && t.maxRSSKB < 1024 * 1024 && t.outputBytes < 256 << 20
+            out.append("matrix at base under 5 s, 1 GB and 256 MB of output: \(ok ? "met" : "not met") (\(wall(t)), \(rss(t)), \(Self.bytes(t.outputBytes)))")
+        }
+        if let t = result(.connections)?.timed {
+            out.append("diff --connections for a one-policy change at base under 2 s: \(t.succeeded && t.seconds < 2 ? "met" : "not met") (\(wall(t)))")
         }
         return out
     }

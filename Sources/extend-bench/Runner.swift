@@ -35,6 +35,24 @@ struct Runner {
             result.notes.append("\(probe.from) → \(probe.to) \(probe.proto)/\(probe.port)")
         case .incremental(let kind):
             return measureChange(kind, row, input, result)
+        case .matrix:
+            arguments = ["matrix", "--output", "json"] + input.extendArguments
+        case .connections:
+            guard let change = input.cluster.policyEdit else {
+                result.notes.append("input too small for the policy edit")
+                return result
+            }
+            let path = input.folder + "/\(row.id.rawValue).change.json"
+            do {
+                try Data(change.manifest).write(to: URL(fileURLWithPath: path), options: .atomic)
+            } catch {
+                result.notes.append("cannot write \(path): \(error)")
+                return result
+            }
+            // The proposed state: the cluster with the edited policy after it (the later definition wins).
+            arguments = ["diff", "--connections", "--output", "json"] + input.extendArguments
+                + ["--proposed", input.clusterPath, "--proposed", path]
+            result.notes.append(change.summary)
         }
 
         Log.say("\(row.title): extend \(arguments.first ?? "")…")
@@ -213,7 +231,7 @@ extension BenchRow.Work {
     var rendersHosts: Bool {
         switch self {
         case .render, .renderHost: return true
-        case .explain, .incremental: return false
+        case .explain, .incremental, .matrix, .connections: return false
         }
     }
 }

@@ -33,7 +33,7 @@ struct ControllerBench: ParsableCommand {
     @Option(help: "The controller's --min-interval in the latency row (seconds).")
     var minInterval = 0.05
 
-    @Option(help: "The controller's --concurrency in the latency row (hosts worked on at once; default: the controller's, 16).")
+    @Option(help: "The controller's --concurrency in the latency row (hosts worked on at once; default: the controller's, 32).")
     var concurrency: Int?
 
     @Option(help: "Milliseconds between two looks at the hosts' sets.")

@@ -38,7 +38,9 @@ struct LatencyRow {
         let controller = try ControllerProcess(
             executable: extend,
             arguments: ["controller", "--kubeconfig", api.kubeconfig, "--inventory", inventory,
-                        "--listen", "127.0.0.1:0", "--min-interval", String(minInterval)]
+                        "--listen", "127.0.0.1:0", "--min-interval", String(minInterval),
+                        // Its managed hosts record goes to a namespace the stand-in has.
+                        "--namespace", LatencyScenario.hostNamespace]
                 + (concurrency.map { ["--concurrency", String($0)] } ?? []),
             logPath: lab.path("controller.log"))
         cleanup.controller = controller
@@ -120,7 +122,7 @@ struct LatencyRow {
             synced: nil, ready: ready - controller.started, peakRSSKB: peak,
             cpu: String(format: "%.2f s (%.2f s to ready)", cpuEnd, cpuAtReady),
             notes: [
-                "real SSH, --min-interval \(minInterval), --concurrency \(concurrency.map(String.init) ?? "16 (default)")",
+                "real SSH, --min-interval \(minInterval), --concurrency \(concurrency.map(String.init) ?? "32 (default)")",
                 "each change one merge PATCH of a pod's app label (\(changes / 2 + changes % 2) joins, \(changes / 2) leaves of the peer)",
                 "in place = the address in/out of \(setName) on all \(hosts) hosts, asked of each host's kernel (ipset test) every \(Format.millis(pollInterval)) + a poll round of \(String(format: "%.1f", meanRound.milliseconds)) ms mean",
                 "the controller's /metrics over the changes: \(Int(hostRuns.count)) host runs of \(meanMs(hostRuns)) mean, \(Int(reconciles.count)) reconcile steps of \(meanMs(reconciles)) mean",

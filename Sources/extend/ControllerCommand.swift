@@ -57,6 +57,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Do not post Kubernetes Events (host failures, rejected inventories, leadership); log them only.")
     var noEvents = false
 
+    @Option(name: .long, help: ArgumentHelp("The ConfigMap, in the controller's namespace, that keeps the managed hosts record: hosts that leave the inventory while no controller runs are still cleaned.", valueName: "name"))
+    var managedHostsConfigmap = "netpol-extend-managed-hosts"
+
     @Flag(name: .long, help: "Keep the companion NetworkPolicies in the cluster: create, update and delete them as policies, labels and the inventory change, so the cluster's own enforcement admits the legacy hosts too (docs/both-directions.md). Needs create, update, patch and delete on networkpolicies.")
     var companions = false
 
@@ -67,6 +70,9 @@ struct ControllerCommand: AsyncParsableCommand {
     func validate() throws {
         if !cluster.manifests.isEmpty {
             throw ValidationError("the controller watches the cluster through the API: give --kubeconfig/--context, or run it in a pod; --manifests is for the one-shot commands")
+        }
+        guard LabelValidation.isDNS1123Subdomain(managedHostsConfigmap) else {
+            throw ValidationError("--managed-hosts-configmap \(managedHostsConfigmap): a ConfigMap name is a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253 characters")
         }
         guard listenAddress != nil else { throw ValidationError("--listen \(listen): expected host:port, such as 0.0.0.0:8080") }
         for (name, v) in [("--min-interval", minInterval), ("--resync", resync), ("--inventory-poll", inventoryPoll)] where !(v > 0) {
@@ -115,7 +121,9 @@ struct ControllerCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         logger.info("cluster: \(config.server) (\(config.origin)); inventory \(inventory.inventory): \(inv.hosts.count) host(s)\(dryRun ? "; dry run: no host is contacted" : "")")
-        let client = APIClient(config: config, logger: Logger(label: "netpol-extend.kube"))
+        let metrics = ControllerMetrics()
+        let client = APIClient(config: config, logger: Logger(label: "netpol-extend.kube"),
+                               errorResponse: { metrics.apiError(code: $0) })
         let watch = ClusterWatch(client: client)
         let status = ControllerStatus()
         let environment = ProcessInfo.processInfo.environment
@@ -137,14 +145,18 @@ struct ControllerCommand: AsyncParsableCommand {
         let runner: any HostRunner = dryRun ? DryRunHostRunner() : SSHHostRunner(rollbackAfter: rollbackAfter, logger: Logger(label: "netpol-extend.ssh"))
         let settings = ReconcileSettings(minInterval: .milliseconds(Int64(minInterval * 1000)), resyncInterval: .milliseconds(Int64(resync * 1000)),
                                          concurrency: fleet.concurrency)
+        let record = ManagedHostsConfigMap(client: client, namespace: home, name: managedHostsConfigmap)
+        logger.info("managed hosts record: \(record.name)\(dryRun ? " (read only: dry run)" : "")")
         let keeper = companions ? CompanionReconciler(settings: .init(dryRun: dryRun), store: CompanionStore(client: client),
-                                                      leadership: leadership, events: events,
+                                                      leadership: leadership, events: events, metrics: metrics,
                                                       logger: Logger(label: "netpol-extend.companions")) : nil
         if companions { logger.info("companion NetworkPolicies: kept in the cluster\(dryRun ? " (dry run: reported, not written)" : "")") }
         let service = ControllerService(
-            configuration: .init(inventoryPath: inventory.inventory, reconcile: settings, inventoryPoll: .milliseconds(Int64(inventoryPoll * 1000))),
+            configuration: .init(inventoryPath: inventory.inventory, reconcile: settings, inventoryPoll: .milliseconds(Int64(inventoryPoll * 1000)),
+                                 writesRecord: !dryRun),
             inventory: inv, cluster: { emit in await watch.run(emit: emit) }, runner: runner, events: events,
-            status: status, leadership: leadership, logger: logger, health: { watch.health }, companions: keeper)
+            status: status, leadership: leadership, logger: logger, health: { watch.health }, record: record,
+            companions: keeper)
         guard let (host, port) = listenAddress else { throw ExitCode(1) }
         let http = HealthEndpoint.application(host: host, port: port, status: status, registry: registry,
                                               logger: Logger(label: "netpol-extend.http")) { bound in

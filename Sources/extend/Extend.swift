@@ -7,7 +7,7 @@ struct Extend: AsyncParsableCommand {
         commandName: "extend",
         abstract: "Carries Kubernetes NetworkPolicy to hosts outside the cluster, as ipset/iptables rules pushed over SSH.",
         version: "0.1.0",
-        subcommands: [RenderCommand.self, ExplainCommand.self, DiffCommand.self, ApplyCommand.self, ChangesCommand.self, ControllerCommand.self, DoctorCommand.self, MatrixCommand.self])
+        subcommands: [RenderCommand.self, ExplainCommand.self, DiffCommand.self, ApplyCommand.self, ChangesCommand.self, ControllerCommand.self, DoctorCommand.self, MatrixCommand.self, LintCommand.self])
 
     static func main() async {
         // A peer closing a socket (an ssh-agent, a host) must surface as an

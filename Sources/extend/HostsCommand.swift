@@ -145,8 +145,15 @@ struct DiffCommand: AsyncParsableCommand {
     var detailedExitcode = false
     @Flag(name: .long, help: "Also compare the companion NetworkPolicies wanted with the managed ones in the cluster input (create, update, delete); their changes count for --detailed-exitcode.")
     var companions = false
+    @OptionGroup var connections: ConnectionsOptions
+
+    func validate() throws { try connections.validate() }
 
     func run() async throws {
+        if connections.connections {
+            return try await ConnectionsDiff.run(inventory: inventory, cluster: cluster, connections, common,
+                                                 detailedExitCode: detailedExitcode)
+        }
         let run = try await FleetRun.load(inventory, cluster, state, hostOptions, forget, fleet, common)
         let world = run.input.world
         let plan = companions ? CompanionPlan(wanted: CompanionBuilder(world: world).companions(), world: world) : nil

@@ -63,10 +63,9 @@ struct MatrixCommand: AsyncParsableCommand {
 
     static func text(_ groups: MatrixGroups, _ names: MatrixNames) -> String {
         guard !groups.groups.isEmpty else { return "no connection is allowed\n" }
-        let everything = Proto.allCases.sorted().map { MatrixGroups.PortRange(proto: $0, range: nil) }
         return groups.groups.map { g in
             "\(g.from.map(names.label).joined(separator: ", ")) -> \(g.to.map(names.label).joined(separator: ", "))  "
-                + (g.ports == everything ? "all ports" : g.ports.map(\.text).joined(separator: ", "))
+                + portsText(g.ports)
         }.joined(separator: "\n") + "\n"
     }
 
@@ -92,11 +91,17 @@ struct MatrixCommand: AsyncParsableCommand {
             lines.append("  c\(c) [label=\(dotString(names.label(c)))];")
         }
         for g in groups.groups {
-            let ports = dotString(g.ports.map(\.text).joined(separator: ", "))
+            let ports = dotString(portsText(g.ports))
             for f in g.from { for t in g.to { lines.append("  c\(f) -> c\(t) [label=\(ports)];") } }
         }
         lines.append("}")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// "TCP 5432, UDP"; every port of every protocol is "all ports".
+    static func portsText(_ ports: [MatrixGroups.PortRange]) -> String {
+        ports == Proto.allCases.sorted().map { MatrixGroups.PortRange(proto: $0, range: nil) } ? "all ports"
+            : ports.map(\.text).joined(separator: ", ")
     }
 
     static func csvField(_ s: String) -> String {
@@ -139,17 +144,20 @@ enum MatrixJSON {
             JSONText.object([("id", JSONText.quote("c\(id)")), ("members", JSONText.array(classes.classes[id].members.map(\.ref)))])
         }
         let allowed = groups.groups.map { g in
-            let ports = g.ports.map { p in
-                var fields = [("protocol", JSONText.quote(p.proto.rawValue))]
-                if let r = p.range {
-                    fields.append(("port", String(r.lowerBound)))
-                    if r.count > 1 { fields.append(("endPort", String(r.upperBound))) }
-                }
-                return JSONText.object(fields)
-            }
+            let ports = g.ports.map(port)
             return JSONText.object([("from", JSONText.array(g.from.map(ref))), ("to", JSONText.array(g.to.map(ref))),
                                     ("ports", "[" + ports.joined(separator: ",") + "]")])
         }
         return "{\"classes\": [" + classList.joined(separator: ",\n") + "],\n\"allowed\": [" + allowed.joined(separator: ",\n") + "]}\n"
+    }
+
+    /// `{"protocol": "TCP", "port": 8000, "endPort": 8080}`; no port: every port of the protocol.
+    static func port(_ p: MatrixGroups.PortRange) -> String {
+        var fields = [("protocol", JSONText.quote(p.proto.rawValue))]
+        if let r = p.range {
+            fields.append(("port", String(r.lowerBound)))
+            if r.count > 1 { fields.append(("endPort", String(r.upperBound))) }
+        }
+        return JSONText.object(fields)
     }
 }

@@ -80,7 +80,7 @@ struct ForgetOptions: ParsableArguments {
 
 struct FleetOptions: ParsableArguments {
     @Option(name: .long, help: "Hosts worked on at once.")
-    var concurrency: Int = 16
+    var concurrency: Int = 32
 
     func validate() throws {
         guard (1...512).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 512") }

@@ -20,12 +20,7 @@ import Testing
             let port = try #require(Int(try await p.waitForMatch(#"listening on 127\.0\.0\.1:([0-9]+)"#)))
             // Every host once, after the sync.
             try await p.wait(for: "a planned run of every host") { log in hosts.allSatisfy { Self.plannedRuns(log, host: $0) == 1 } }
-            var ready = (status: 0, body: "")
-            for _ in 0..<100 {
-                ready = await ControllerProcess.get(port: port, "/readyz")
-                if ready.status == 200 { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            let ready = try await ControllerProcess.readyz(port: port) { $0 == "ready\n" }
             #expect(ready.status == 200, "\(ready)\n\(p.log)")
             #expect(await ControllerProcess.get(port: port, "/healthz").status == 200)
             let metrics = await ControllerProcess.get(port: port, "/metrics").body
@@ -161,29 +156,17 @@ import Testing
 @Suite(.serialized) struct ControllerCredentialsCLITests {
     @Test func aRejectedTokenIsReportedAndARotatedOneRecovers() async throws {
         try await FakeAPIServer.with(["--no-default-namespaces"], loading: try ExampleCluster.jsonList()) { server in
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("extend-token-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: dir) }
+            let files = try TempFiles()
             let good = try server.token()
-            let tokenFile = dir.appendingPathComponent("token").path
-            try "not-the-token".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+            let tokenFile = try files.write("token", Array("not-the-token".utf8))
             // The stand-in's kubeconfig, with the user's token read from a file instead.
-            let original = try String(contentsOfFile: server.kubeconfig, encoding: .utf8)
-            let kubeconfig = dir.appendingPathComponent("kubeconfig").path
-            try original.replacingOccurrences(of: "token: \"\(good)\"", with: "tokenFile: \(tokenFile)")
-                .write(toFile: kubeconfig, atomically: true, encoding: .utf8)
-            #expect(try String(contentsOfFile: kubeconfig, encoding: .utf8).contains("tokenFile:"), "the kubeconfig was rewritten")
+            let kubeconfig = try server.kubeconfig(authenticating: "    tokenFile: \(tokenFile)", in: files)
 
             let p = try ControllerProcess(["controller", "--dry-run", "--kubeconfig", kubeconfig, "--inventory", CLI.exampleInventory,
                                            "--listen", "127.0.0.1:0", "--min-interval", "0.2", "--no-events"])
             defer { p.stop() }
             let port = try #require(Int(try await p.waitForMatch(#"listening on 127\.0\.0\.1:([0-9]+)"#)))
-            var readyz = (status: 0, body: "")
-            for _ in 0..<100 {
-                readyz = await ControllerProcess.get(port: port, "/readyz")
-                if readyz.body.contains("; watch ") { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            var readyz = try await ControllerProcess.readyz(port: port) { $0.contains("; watch ") }
             #expect(readyz.status == 503, "\(readyz)")
             #expect(readyz.body.contains("rejected the credentials") || readyz.body.contains("Unauthorized"), "says what is wrong: \(readyz.body)")
             #expect(!readyz.body.contains(good) && !p.log.contains(good) && !p.log.contains("not-the-token"), "no token in messages")
@@ -191,11 +174,7 @@ import Testing
             // The token is rotated into the file: the next attempt reads it and the controller gets to work.
             try good.write(toFile: tokenFile, atomically: true, encoding: .utf8)
             try await p.wait(for: "the runs after recovery", timeout: .seconds(60)) { $0.contains("host billing-db-01: would") }
-            for _ in 0..<100 {
-                readyz = await ControllerProcess.get(port: port, "/readyz")
-                if readyz.status == 200 { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            readyz = try await ControllerProcess.readyz(port: port) { $0 == "ready\n" }
             #expect(readyz.status == 200, "\(readyz)\n\(p.log)")
             #expect(await p.terminate() == 0)
         }

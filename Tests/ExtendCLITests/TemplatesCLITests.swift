@@ -59,4 +59,19 @@ import Testing
         #expect(run.exited(1), "\(run)")
         #expect(run.stderrText.contains("missing-kubeconfig"), "the error names the kubeconfig, so every flag was accepted: \(run)")
     }
+
+    /// The Role grants the managed hosts record exactly get and update by name,
+    /// and create (which resourceNames cannot restrict) on configmaps: nothing more.
+    @Test func theRoleGrantsTheManagedHostsRecordGetAndUpdateByNameAndCreate() throws {
+        let text = try String(contentsOfFile: Self.folder + "/10-rbac.yaml", encoding: .utf8)
+        // Each rule as its lines, from one `- apiGroups:` to the next.
+        let rules = text.components(separatedBy: "  - apiGroups:").dropFirst().map { rule in
+            rule.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.hasPrefix("#") && !$0.isEmpty }
+        }
+        let configMaps = rules.filter { $0.contains("resources: [configmaps]") }
+        #expect(configMaps.count == 2, "\(configMaps)")
+        #expect(configMaps.contains { $0.contains("resourceNames: [netpol-extend-managed-hosts]") && $0.contains("verbs: [get, update]") })
+        #expect(configMaps.contains { !$0.contains { $0.hasPrefix("resourceNames") } && $0.contains("verbs: [create]") })
+        #expect(!text.contains("configmaps, ") && !text.contains(", configmaps"), "configmaps share no rule with another resource")
+    }
 }

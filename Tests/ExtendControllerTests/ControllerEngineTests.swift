@@ -104,4 +104,20 @@ import Testing
         let runs = Self.settle(e, e.handle(.inventory(inv), now: .seconds(1)), now: .seconds(1))
         #expect(runs.map(\.host.name) == ["cache", "db"])
     }
+
+    @Test func aHostTheRecordListsButTheInventoryNoLongerDoesIsRemovedThenForgotten() {
+        let e = Self.synced()
+        var ssh = SSHSettings()
+        ssh.address = "198.18.1.20"
+        ssh.port = 2222
+        let gone = ManagedHost(name: "old-db", addresses: [IPAddress("198.18.1.20")!], ssh: ssh)
+        let listed = ManagedHost(Self.inventory.hosts[0])
+        let runs = e.handle(.retired([gone, listed]), now: .seconds(1))
+        #expect(runs.map(\.host.name) == ["old-db"], "a listed host is never removed")
+        #expect(runs.first?.kind == .remove && runs.first?.desired.needsNothing == true)
+        #expect(runs.first?.host.ssh.port == 2222 && runs.first?.host.connectAddress == "198.18.1.20", "reached as recorded")
+        #expect(e.handle(.retired([gone]), now: .seconds(1)).isEmpty, "not run twice at once")
+        _ = e.handle(.hostDone("old-db", succeeded: true), now: .seconds(1))
+        #expect(e.state(of: "old-db") == nil && e.hostNames == ["cache", "db"], "forgotten once removed")
+    }
 }

@@ -12,7 +12,8 @@ extension HostLabBacked {
     /// controller put on the database host as the cluster changes.
     @Suite("The controller keeps a real host converged as the cluster changes")
     struct ControllerLab {
-        static func inventory(_ lab: Lab, db: LabHost) throws -> String {
+        /// The inventory with `db` as its one host (`listing: false`: with no host at all).
+        static func inventory(_ lab: Lab, db: LabHost, listing: Bool = true) throws -> String {
             let text = """
                 apiVersion: netpol-extend/v1
                 kind: Inventory
@@ -24,11 +25,10 @@ extension HostLabBacked {
                     knownHostsFile: \(lab.knownHostsPath)
                     connectTimeoutSeconds: 5
                   management: [\(lab.managementAddress)/32]
-                hosts:
-                  - {name: \(db.name), namespace: \(labNamespace), labels: {role: db}, addresses: [\(db.address)]}
+                hosts:\(listing ? "\n  - {name: \(db.name), namespace: \(labNamespace), labels: {role: db}, addresses: [\(db.address)]}" : " []")
 
                 """
-            let path = lab.path("controller-inventory.yaml")
+            let path = lab.path(listing ? "controller-inventory.yaml" : "controller-inventory-empty.yaml")
             guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else { throw LabError("cannot write \(path)") }
             return path
         }
@@ -65,13 +65,16 @@ extension HostLabBacked {
         }
 
         /// `extend controller` for the lab's database host, its log in the lab's folder.
-        static func start(_ lab: Lab, _ api: FakeAPIServer, db: LabHost, extra: [String] = []) throws -> (Process, String) {
-            let logPath = lab.path("controller.log")
+        static func start(_ lab: Lab, _ api: FakeAPIServer, db: LabHost, extra: [String] = [], inventory: String? = nil,
+                          log: String = "controller.log") throws -> (Process, String) {
+            let logPath = lab.path(log)
             guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw LabError("cannot write \(logPath)") }
             let controller = Process()
             controller.executableURL = URL(fileURLWithPath: ExtendBinary.path)
-            controller.arguments = ["controller", "--kubeconfig", api.kubeconfig, "--inventory", try inventory(lab, db: db),
-                                    "--listen", "127.0.0.1:0", "--min-interval", "0.2", "--rollback-after", "20", "--no-events"] + extra
+            controller.arguments = ["controller", "--kubeconfig", api.kubeconfig, "--inventory", try inventory ?? Self.inventory(lab, db: db),
+                                    "--listen", "127.0.0.1:0", "--min-interval", "0.2", "--rollback-after", "20", "--no-events",
+                                    // Its managed hosts record goes to the lab's namespace.
+                                    "--namespace", labNamespace] + extra
             var environment = ProcessInfo.processInfo.environment
             environment["SSH_AUTH_SOCK"] = nil
             controller.environment = environment
@@ -220,6 +223,46 @@ extension HostLabBacked {
                     // Finished and confirmed: the new rules, no rollback pending on the host.
                     #expect(try lab.canConnect(from: b, to: db.address, port: 5432), "web-b admitted by the finished run:\n\(log())")
                     #expect(try lab.rollbacks(in: db).isEmpty, "the change was confirmed before the controller exited")
+            }
+        }
+            /// The managed hosts record (a ConfigMap in the lab's namespace) as the lab's API server holds it: its host names.
+        static func recorded(_ api: FakeAPIServer) throws -> [String]? {
+            guard let map = try? api.send("GET", "/api/v1/namespaces/\(labNamespace)/configmaps/netpol-extend-managed-hosts"),
+                  let text = (map["data"] as? [String: String])?["hosts.json"],
+                  let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return nil }
+            return (json["hosts"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        }
+
+        @Test("a host removed from the inventory while no controller runs is cleaned at the next start, and leaves the record")
+        func managedHostsRecordCleansAHostRemovedWhileStopped() async throws {
+            try await Self.withControllerLab(extra: []) { s in
+                let (lab, api, db, b, controller) = (s.lab, s.api, s.db, s.b, s.controller)
+                #expect(await Self.ready(s.log), "/readyz:\n\(s.log())")
+                #expect(!(try lab.canConnect(from: b, to: db.address, port: 5432)), "isolated: web-b not admitted")
+                #expect(try Self.recorded(api) == [db.name], "recorded before its first apply:\n\(s.log())")
+
+                // The controller stops; the host leaves the inventory while none runs.
+                kill(controller.processIdentifier, SIGTERM)
+                let deadline = ContinuousClock.now + .seconds(20)
+                while controller.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                #expect(!controller.isRunning && controller.terminationStatus == 0)
+                #expect(try lab.shell(db, "iptables-save -t filter").contains("NPX-INPUT"), "still holds our rules")
+
+                let (next, logPath) = try Self.start(lab, api, db: db, inventory: try Self.inventory(lab, db: db, listing: false),
+                                                     log: "controller-next.log")
+                let pid = next.processIdentifier
+                defer { if next.isRunning { kill(pid, SIGKILL); next.waitUntilExit() } }
+                func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+                #expect(try await Self.eventually(.seconds(30)) { try lab.canConnect(from: b, to: db.address, port: 5432) },
+                        "cleaned: nothing of ours isolates it any more:\n\(log())")
+                #expect(log().contains("1 host(s) left the inventory while no controller ran: \(db.name); their rules are removed"), "\(log())")
+                let saved = try lab.shell(db, "iptables-save -t filter; ipset list -n")
+                #expect(!saved.contains("NPX-") && !saved.contains("npx-"), "no chain or set of ours left:\n\(saved)")
+                #expect(try await Self.eventually { try Self.recorded(api) == [] }, "dropped from the record once cleaned:\n\(log())")
+                kill(pid, SIGTERM)
+                let stop = ContinuousClock.now + .seconds(20)
+                while next.isRunning && ContinuousClock.now < stop { try await Task.sleep(for: .milliseconds(50)) }
+                #expect(!next.isRunning && next.terminationStatus == 0, "\(log())")
             }
         }
     }

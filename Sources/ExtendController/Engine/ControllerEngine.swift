@@ -25,6 +25,10 @@ public final class ControllerEngine {
         /// A run that was not done, because this replica does not lead: the
         /// host counts as settled until `runAll`.
         case skipped(String)
+        /// Hosts of the managed hosts record that left the inventory while no
+        /// controller ran: their rules are removed, as for a host removed now.
+        /// Hosts the engine already works on are left to that.
+        case retired([ManagedHost])
     }
 
     /// One host to work on, with everything the run needs.
@@ -114,6 +118,14 @@ public final class ControllerEngine {
             return step(.changed(inventory.hosts.map(\.name)), now: now)
         case .skipped(let name):
             return step(.succeeded(name), now: now)
+        case .retired(let hosts):
+            guard compiler != nil else { return [] }
+            let listed = Set(inventory.hosts.map(\.name))
+            let fresh = hosts.filter { !listed.contains($0.name) && loop?.state(of: $0.name) == nil }
+            for h in fresh {
+                leaving[h.name] = LegacyHost(name: h.name, namespace: "", addresses: h.addresses, ssh: h.ssh)
+            }
+            return step(.retired(fresh.map(\.name)), now: now)
         }
     }
 

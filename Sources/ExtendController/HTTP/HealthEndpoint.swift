@@ -13,7 +13,8 @@ public enum HealthEndpoint {
         router.get("healthz") { _, _ in "ok\n" }
         router.get("readyz") { _, _ -> Response in
             let s = status.snapshot
-            if status.ready { return text(.ok, "ready\n") }
+            // Ready (synced, converged once) yet something fails now, a watch or the record: 200, and what.
+            if status.ready { return text(.ok, s.problems.isEmpty ? "ready\n" : "ready, but: \(s.problems.joined(separator: "; "))\n") }
             var why = s.synced ? "the first reconcile of every host is not done yet" : "the cluster watches have not synced yet"
             if !s.problems.isEmpty { why += "; " + s.problems.joined(separator: "; ") }
             return text(.serviceUnavailable, "not ready: \(why)\n")

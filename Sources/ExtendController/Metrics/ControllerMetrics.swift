@@ -40,6 +40,12 @@ public struct ControllerMetrics: Sendable {
         Gauge(label: "netpol_extend_watch_synced", dimensions: [("resource", resource)]).record(synced ? 1 : 0)
     }
 
+    /// An answer of the API server that is not a success, by HTTP status
+    /// (each retried 429 or 5xx, a refused watch, a watch's ERROR event).
+    public func apiError(code: Int) {
+        Counter(label: "netpol_extend_api_errors_total", dimensions: [("code", String(code))]).increment()
+    }
+
     public init() {}
 
     private func nanoseconds(_ d: Duration) -> Int64 {

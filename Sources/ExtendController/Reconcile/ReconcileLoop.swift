@@ -20,6 +20,9 @@ public struct ReconcileLoop: Sendable {
         case changed([String])
         /// These hosts left the inventory: our rules must go.
         case removed([String])
+        /// These hosts left the inventory before the loop knew them (the
+        /// managed hosts record lists them): our rules must go all the same.
+        case retired([String])
         /// The host's run ended: its rules are in place (or gone, for a removed host).
         case succeeded(String)
         /// The host's run failed; nothing was left half-applied (the host rolls back).
@@ -69,6 +72,8 @@ public struct ReconcileLoop: Sendable {
             for n in names { markChanged(n, now: now, removing: false) }
         case .removed(let names):
             for n in names where hosts[n] != nil { markChanged(n, now: now, removing: true) }
+        case .retired(let names):
+            for n in names where hosts[n] == nil { markChanged(n, now: now, removing: true) }
         case .succeeded(let n):
             guard var h = hosts[n], h.running else { break }
             h.running = false

@@ -14,7 +14,7 @@ public struct ReconcileSettings: Sendable, Equatable {
     public var concurrency: Int
 
     public init(minInterval: Duration = .seconds(1), retryBase: Duration = .seconds(2),
-                retryCap: Duration = .seconds(300), resyncInterval: Duration = .seconds(600), concurrency: Int = 16) {
+                retryCap: Duration = .seconds(300), resyncInterval: Duration = .seconds(600), concurrency: Int = 32) {
         self.minInterval = minInterval
         self.retryBase = retryBase
         self.retryCap = retryCap

@@ -22,13 +22,16 @@ public struct ControllerService: Service {
         public var inventoryPoll: Duration
         /// The loop's heartbeat (how soon a due host starts).
         public var tick: Duration
+        /// False for a dry run: the managed hosts record is read, never written.
+        public var writesRecord: Bool
 
         public init(inventoryPath: String, reconcile: ReconcileSettings = ReconcileSettings(),
-                    inventoryPoll: Duration = .seconds(5), tick: Duration = .milliseconds(200)) {
+                    inventoryPoll: Duration = .seconds(5), tick: Duration = .milliseconds(200), writesRecord: Bool = true) {
             self.inventoryPath = inventoryPath
             self.reconcile = reconcile
             self.inventoryPoll = inventoryPoll
             self.tick = tick
+            self.writesRecord = writesRecord
         }
     }
 
@@ -45,13 +48,16 @@ public struct ControllerService: Service {
     let metrics = ControllerMetrics()
     let logger: Logger
     let health: (@Sendable () -> [APIResource: InformerHealth])?
+    /// Where the managed hosts record is kept (nil: none; only hosts removed while running are cleaned).
+    let record: (any ManagedHostsStore)?
     /// Keeps the companion NetworkPolicies (`--companions`); nil: none are written.
     let companions: CompanionReconciler?
 
     /// - Parameter inventory: the inventory as read at start (an unreadable one stops the command before this).
     public init(configuration: Configuration, inventory: Inventory, cluster: @escaping ClusterSource, runner: any HostRunner,
                 events: any EventSink, status: ControllerStatus, leadership: Leadership, logger: Logger,
-                health: (@Sendable () -> [APIResource: InformerHealth])? = nil, companions: CompanionReconciler? = nil) {
+                health: (@Sendable () -> [APIResource: InformerHealth])? = nil, record: (any ManagedHostsStore)? = nil,
+                companions: CompanionReconciler? = nil) {
         self.configuration = configuration
         self.inventory = inventory
         self.cluster = cluster
@@ -61,6 +67,7 @@ public struct ControllerService: Service {
         self.leadership = leadership
         self.logger = logger
         self.health = health
+        self.record = record
         self.companions = companions
     }
 
@@ -127,6 +134,15 @@ public struct ControllerService: Service {
         var rejected: String?
         /// When the engine last dropped what it kept of deleted objects.
         var compacted: Duration = .zero
+        /// The managed hosts record (`ControllerService+Record`).
+        var book = RecordBook()
+        /// Runs waiting until their hosts are in the record.
+        var held: [ControllerEngine.Run] = []
+        /// Failures to read or write the record in a row, and when to try again.
+        var recordFailures = 0
+        var recordRetryAt: Duration = .zero
+        /// What is wrong with the record now, as last reported.
+        var recordProblem: String?
 
         init(service: ControllerService, engine: ControllerEngine) {
             self.service = service
@@ -178,6 +194,7 @@ public struct ControllerService: Service {
             case .done(let r):
                 running -= 1
                 service.metrics.hostRun(r)
+                let removing = engine.state(of: r.host) == .removing
                 switch r.outcome {
                 case .failed:
                     logger.error("\(r.message)")
@@ -186,6 +203,8 @@ public struct ControllerService: Service {
                 case .inSync: logger.debug("\(r.message)")
                 }
                 runs = engine.handle(.hostDone(r.host, succeeded: r.succeeded), now: now)
+                // Removed and forgotten: out of the managed hosts record.
+                if r.succeeded && removing && engine.state(of: r.host) == nil { book.drop(r.host) }
             case .tick:
                 let leads = service.leadership.isLeader
                 if leads != leading {
@@ -214,11 +233,15 @@ public struct ControllerService: Service {
             guard !stopping else { return [] }
             guard leading else {
                 // A standby keeps its world; the runs are done when it takes over (runAll).
-                for r in runs { _ = engine.handle(.skipped(r.host.name), now: now) }
+                for r in held + runs { _ = engine.handle(.skipped(r.host.name), now: now) }
+                held = []
+                // The next leader, this one or another, reads the record afresh.
+                book.unload()
                 return []
             }
-            running += runs.count
-            return runs
+            let started = await recorded(runs, now: now)
+            running += started.count
+            return started
         }
 
         /// Status and metrics, once per tick.

@@ -5,15 +5,33 @@
 public struct ConnectivityMatrix: Sendable {
     public let classes: EndpointClasses
     public let ports: PortAtoms
-    /// Per (from, to) class pair that allows anything: the atoms it allows.
-    /// A class to itself stands for its distinct members (an endpoint to
-    /// itself is never listed); a class of one member has no such pair.
-    public private(set) var allowed: [Pair: AtomMask] = [:]
+    /// Every distinct set of atoms a pair allows, numbered.
+    public private(set) var masks: [AtomMask] = []
+    /// Per (from, to) class pair, `from * classCount + to`: the number of
+    /// the atoms it allows in `masks`, -1 for none. A class to itself
+    /// stands for its distinct members (an endpoint to itself is never
+    /// listed); a class of one member has no such pair.
+    private var pairs: [Int32] = []
+    public var classCount: Int { classes.classes.count }
 
     public struct Pair: Hashable, Sendable, Comparable {
         public var from: Int
         public var to: Int
         public static func < (a: Pair, b: Pair) -> Bool { (a.from, a.to) < (b.from, b.to) }
+    }
+
+    /// The number (in `masks`) of what `from` may open to `to`; nil for nothing.
+    public func maskID(_ from: Int, _ to: Int) -> Int? {
+        let m = pairs[from * classCount + to]
+        return m < 0 ? nil : Int(m)
+    }
+
+    /// Every pair that allows something, with its mask's number.
+    public var allowedPairs: [(pair: Pair, mask: Int)] {
+        var out: [(Pair, Int)] = []
+        let n = classCount
+        for (i, m) in pairs.enumerated() where m >= 0 { out.append((Pair(from: i / n, to: i % n), Int(m))) }
+        return out
     }
 
     /// One policy rule, ready to judge a class: its peers and its ports.
@@ -99,52 +117,86 @@ public struct ConnectivityMatrix: Sendable {
             return (h.management, ports.index(.tcp, h.ssh.port))
         }
 
-        func admits(_ rule: Rule, peer c: Int, at address: IPAddress, destination d: Int) -> AtomMask? {
-            if !rule.peers.isEmpty {
-                let hit = rule.peers.contains { p in
-                    switch p {
-                    case .selector(let id): classes.pickedBy[c].contains(id)
-                    case .block(let b): b.contains(address)
-                    }
-                }
-                guard hit else { return nil }
+        // Flat tables for the pair loop, which runs classes² times: bit sets of
+        // the selector peers picking each class, each rule's fixed ports, the
+        // atom of each named port per class; scratch masks reused.
+        let n = classes.classes.count, words = (count + 63) / 64
+        let peerWords = (classes.selectorPeers.count + 63) / 64
+        var picked = [UInt64](repeating: 0, count: max(1, n * peerWords))
+        for c in 0..<n { for id in classes.pickedBy[c] { picked[c * peerWords + id >> 6] |= 1 << UInt64(id & 63) } }
+        let namedCount = classes.namedPorts.count
+        var namedAtom = [Int32](repeating: -1, count: max(1, n * namedCount))
+        for c in 0..<n { for (id, a) in namedAtoms[c].enumerated() { if let a { namedAtom[c * namedCount + id] = Int32(a) } } }
+
+        func sideMask(_ rs: [Rule]?, peer c: Int, at address: IPAddress, destination d: Int, into m: inout [UInt64]) {
+            guard let rs else {
+                for w in 0..<words { m[w] = everything.words[w] }
+                return
             }
-            guard !rule.named.isEmpty else { return rule.fixed }
-            var m = rule.fixed
-            for id in rule.named { if let a = namedAtoms[d][id] { m.insert(a) } }
-            return m
-        }
-        func side(_ rs: [Rule]?, peer c: Int, at address: IPAddress, destination d: Int) -> AtomMask {
-            guard let rs else { return everything }
-            var m = AtomMask(count: count)
-            for r in rs { if let a = admits(r, peer: c, at: address, destination: d) { m.formUnion(a) } }
-            return m
+            for w in 0..<words { m[w] = 0 }
+            for rule in rs {
+                if !rule.peers.isEmpty {
+                    let hit = rule.peers.contains { p in
+                        switch p {
+                        case .selector(let id): picked[c * peerWords + id >> 6] & (1 << UInt64(id & 63)) != 0
+                        case .block(let b): b.contains(address)
+                        }
+                    }
+                    if !hit { continue }
+                }
+                for w in 0..<words { m[w] |= rule.fixed.words[w] }
+                for id in rule.named {
+                    let a = namedAtom[d * namedCount + id]
+                    if a >= 0 { m[Int(a) >> 6] |= 1 << UInt64(a & 63) }
+                }
+            }
         }
 
-        let all = classes.classes
+        // Per class, the addresses a connection uses (the first of each family)
+        // of its first member and, for a class to itself, of its second.
+        func firstAddresses(_ w: Workload?) -> [IPAddress?] {
+            AddressFamily.allCases.map { f in w?.addresses.first { $0.family == f } }
+        }
+        let first = classes.classes.map { firstAddresses($0.members[0]) }
+        let second = classes.classes.map { firstAddresses($0.members.dropFirst().first) }
         let egress = rules[.egress]!, ingress = rules[.ingress]!
-        for s in all.indices {
-            for d in all.indices {
+        var out = [UInt64](repeating: 0, count: words), into = out
+        var numbered: [[UInt64]: Int32] = [:]
+        var result = [Int32](repeating: -1, count: n * n)
+        var found: [AtomMask] = []
+        for s in 0..<n {
+            for d in 0..<n {
                 // A class to itself: two of its members (an endpoint to itself is not listed).
-                let source = all[s].members[0]
-                guard let target = s == d ? all[d].members.dropFirst().first : all[d].members[0] else { continue }
-                guard let f = AddressFamily.allCases.first(where: { f in
-                    source.addresses.contains { $0.family == f } && target.addresses.contains { $0.family == f }
-                }) else { continue }
-                let sa = source.addresses.first { $0.family == f }!, da = target.addresses.first { $0.family == f }!
-                let out = side(egress[s], peer: d, at: da, destination: d)
-                if out.isEmpty { continue }
-                var into = side(ingress[d], peer: s, at: sa, destination: d)
-                if let g = guards[d], g.ranges.contains(where: { $0.contains(sa) }) { into.insert(g.atom) }
-                let both = out.intersection(into)
-                if !both.isEmpty { allowed[Pair(from: s, to: d)] = both }
+                let target = s == d ? second[d] : first[d]
+                guard let f = first[s].indices.first(where: { first[s][$0] != nil && target[$0] != nil }),
+                      let sa = first[s][f], let da = target[f] else { continue }
+                sideMask(egress[s], peer: d, at: da, destination: d, into: &out)
+                if out.allSatisfy({ $0 == 0 }) { continue }
+                sideMask(ingress[d], peer: s, at: sa, destination: d, into: &into)
+                if let g = guards[d], g.ranges.contains(where: { $0.contains(sa) }) { into[g.atom >> 6] |= 1 << UInt64(g.atom & 63) }
+                var any = false
+                for w in 0..<words {
+                    into[w] &= out[w]
+                    any = any || into[w] != 0
+                }
+                guard any else { continue }
+                if let id = numbered[into] {
+                    result[s * n + d] = id
+                } else {
+                    let id = Int32(found.count)
+                    numbered[into] = id
+                    found.append(AtomMask(words: into))
+                    result[s * n + d] = id
+                }
             }
         }
+        pairs = result
+        masks = found
     }
 
     /// Whether `from` may open a connection to `to` on `proto`/`port` (distinct endpoints).
     public func allows(from: Workload, to: Workload, _ proto: Proto, _ port: Int) -> Bool {
         guard let s = classes.classOf(from.ref), let d = classes.classOf(to.ref) else { return false }
-        return allowed[Pair(from: s.id, to: d.id)]?.contains(ports.index(proto, port)) ?? false
+        return maskID(s.id, d.id).map { masks[$0].contains(ports.index(proto, port)) } ?? false
     }
 }

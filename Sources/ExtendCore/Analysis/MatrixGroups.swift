@@ -2,7 +2,7 @@
 /// on the same ports form one group, and a port list merges adjacent atoms
 /// (a protocol's every port is the protocol alone).
 public struct MatrixGroups: Sendable {
-    public struct PortRange: Hashable, Sendable {
+    public struct PortRange: Hashable, Sendable, Comparable {
         public var proto: Proto
         /// nil: every port of the protocol.
         public var range: ClosedRange<Int>?
@@ -11,6 +11,13 @@ public struct MatrixGroups: Sendable {
             self.proto = proto
             self.range = range
         }
+
+        public static func < (a: Self, b: Self) -> Bool {
+            (a.proto, a.range?.lowerBound ?? 1) < (b.proto, b.range?.lowerBound ?? 1)
+        }
+
+        public var lower: Int { range?.lowerBound ?? 1 }
+        public var upper: Int { range?.upperBound ?? 65535 }
 
         public var text: String {
             guard let r = range else { return proto.rawValue }
@@ -30,21 +37,30 @@ public struct MatrixGroups: Sendable {
 
     /// - Parameters: from, to: keep only pairs whose source (destination) class is in it.
     public init(_ m: ConnectivityMatrix, from: Set<Int>? = nil, to: Set<Int>? = nil) {
-        var bySource: [Int: [AtomMask: [Int]]] = [:]
-        for (pair, mask) in m.allowed {
+        var ranges: [Int: [PortRange]] = [:]
+        var pairs: [(from: Int, to: Int, ports: [PortRange])] = []
+        for (pair, mask) in m.allowedPairs {
             if let from, !from.contains(pair.from) { continue }
             if let to, !to.contains(pair.to) { continue }
-            bySource[pair.from, default: [:]][mask, default: []].append(pair.to)
+            if ranges[mask] == nil { ranges[mask] = Self.ranges(m.masks[mask], m.ports) }
+            pairs.append((pair.from, pair.to, ranges[mask]!))
         }
+        groups = Self.group(pairs)
+    }
+
+    /// Sources with the same destinations on the same ports, one group.
+    static func group(_ pairs: [(from: Int, to: Int, ports: [PortRange])]) -> [Group] {
+        var bySource: [Int: [[PortRange]: [Int]]] = [:]
+        for p in pairs { bySource[p.from, default: [:]][p.ports, default: []].append(p.to) }
         struct Key: Hashable {
             var to: [Int]
-            var mask: AtomMask
+            var ports: [PortRange]
         }
         var sources: [Key: [Int]] = [:]
-        for (s, masks) in bySource {
-            for (mask, targets) in masks { sources[Key(to: targets.sorted(), mask: mask), default: []].append(s) }
+        for (s, byPorts) in bySource {
+            for (ports, targets) in byPorts { sources[Key(to: targets.sorted(), ports: ports), default: []].append(s) }
         }
-        groups = sources.map { Group(from: $0.value.sorted(), to: $0.key.to, ports: Self.ranges($0.key.mask, m.ports)) }
+        return sources.map { Group(from: $0.value.sorted(), to: $0.key.to, ports: $0.key.ports) }
             .sorted { ($0.from[0], $0.to[0], $0.from.count) < ($1.from[0], $1.to[0], $1.from.count) }
     }
 

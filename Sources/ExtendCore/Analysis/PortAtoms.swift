@@ -58,6 +58,8 @@ public struct AtomMask: Hashable, Sendable {
 
     public init(count: Int) { words = Array(repeating: 0, count: (count + 63) / 64) }
 
+    init(words: [UInt64]) { self.words = words }
+
     public static func all(_ count: Int) -> AtomMask {
         var m = AtomMask(count: count)
         for i in 0..<count { m.insert(i) }

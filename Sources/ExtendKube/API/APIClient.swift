@@ -13,21 +13,28 @@ public final class APIClient: Sendable {
     let timeouts: Timeouts
     let logger: Logger
     let credentials: CredentialStore
+    /// Told the HTTP status of every answer that is not a success (a retried
+    /// 429 or 500 each time, a watch refused, an ERROR event in a watch):
+    /// the controller counts them by code on /metrics.
+    let errorResponse: @Sendable (Int) -> Void
     private let transport: any HTTPTransport
     private let queue: DispatchQueue
 
     public convenience init(config: ClientConfig, retry: RetryPolicy = .standard, timeouts: Timeouts = Timeouts(),
-                            logger: Logger = Logger(label: "netpol-extend.kube")) {
-        self.init(config: config, retry: retry, timeouts: timeouts, logger: logger, transport: CurlTransport())
+                            logger: Logger = Logger(label: "netpol-extend.kube"),
+                            errorResponse: @escaping @Sendable (Int) -> Void = { _ in }) {
+        self.init(config: config, retry: retry, timeouts: timeouts, logger: logger, transport: CurlTransport(),
+                  errorResponse: errorResponse)
     }
 
     init(config: ClientConfig, retry: RetryPolicy, timeouts: Timeouts, logger: Logger, transport: any HTTPTransport,
-         credentials: CredentialStore? = nil) {
+         credentials: CredentialStore? = nil, errorResponse: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.config = config
         self.retry = retry
         self.timeouts = timeouts
         self.logger = logger
         self.transport = transport
+        self.errorResponse = errorResponse
         self.credentials = credentials ?? CredentialStore(config.credentials)
         queue = DispatchQueue(label: "netpol-extend.kube \(config.server)")
     }
@@ -51,6 +58,7 @@ public final class APIClient: Sendable {
             let response = try await send(request)
             logger.debug("API request", metadata: ["method": "\(request.method)", "verb": "\(request.verb)", "path": "\(request.path)",
                                                     "status": "\(response.status)", "attempt": "\(attempt)"])
+            if !(200..<300).contains(response.status) { errorResponse(response.status) }
             switch response.status {
             case 200..<300:
                 return response

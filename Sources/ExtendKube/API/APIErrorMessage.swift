@@ -55,6 +55,7 @@ enum APIErrorMessage {
             "the controller with --companions needs create, update, patch and delete on networkpolicies.networking.k8s.io cluster-wide (the companions live beside their policies)"
         case .leases: "the controller needs get, create and update on leases.coordination.k8s.io in its own namespace (leader election)"
         case .events: "the controller needs create and patch on events in its own namespace"
+        case .configMaps: "the controller needs get and update on its managed hosts record (a ConfigMap, by name) and create on configmaps, in its own namespace"
         default: "extend needs get, list and watch on namespaces, pods and networkpolicies.networking.k8s.io"
         }
     }

@@ -18,6 +18,7 @@ public struct APIResource: Sendable, Hashable, CustomStringConvertible {
     public static let networkPolicies = APIResource(group: "networking.k8s.io", version: "v1", name: "networkpolicies")
     public static let leases = APIResource(group: "coordination.k8s.io", version: "v1", name: "leases")
     public static let events = APIResource(group: "", version: "v1", name: "events")
+    public static let configMaps = APIResource(group: "", version: "v1", name: "configmaps")
 
     /// The cluster-wide collection: `/api/v1/pods`, `/apis/networking.k8s.io/v1/networkpolicies`.
     public var collectionPath: String {

@@ -46,6 +46,7 @@ extension Informer {
                 note(error)
                 return .retry(retryAfter: nil)
             case .end(.answered(let response)):
+                client.errorResponse(response.status)
                 let error = APIErrorMessage.error(for: response, request: request, server: client.config.server,
                                                   origin: client.config.origin)
                 note(error)
@@ -76,10 +77,12 @@ extension Informer {
             advance(&progress, to: rv)
             state.withLock { $0.bookmarks += 1 }
         case .expired(let message):
+            client.errorResponse(410)
             note(KubeError(.expired, "the API server \(client.config.server) expired the watch of \(resource) from resourceVersion \(progress.resourceVersion ?? "") (410: \(message)); listing again",
                            status: 410, reason: "Expired"))
             return .relist
         case .error(let status):
+            if let code = status.code { client.errorResponse(code) }
             note(KubeError(.response, "the API server \(client.config.server) ended the watch of \(resource) with an error: \(status.code.map(String.init) ?? "no code") \(status.reason): \(status.message)",
                            status: status.code, reason: status.reason))
             return .retry(retryAfter: nil)

@@ -1,0 +1,84 @@
+import ArgumentParser
+import ExtendCore
+
+/// `extend diff --connections`: the connections a proposed change opens and closes. Touches no host.
+struct ConnectionsOptions: ParsableArguments {
+    @Flag(name: .long, help: "Instead of reading hosts: the connections that the --proposed files open and close against the current cluster and inventory (no host touched).")
+    var connections = false
+    @Option(name: .long, help: ArgumentHelp("With --connections: the manifests as they will be after the change, the whole set (repeatable).", valueName: "path"))
+    var proposed: [String] = []
+    @Option(name: .long, help: ArgumentHelp("With --connections: the inventory as it will be (default: the current one).", valueName: "path"))
+    var proposedInventory: String?
+
+    func validate() throws {
+        if connections && proposed.isEmpty { throw ValidationError("--connections needs --proposed FILES (the manifests as they will be)") }
+        if !connections && (!proposed.isEmpty || proposedInventory != nil) {
+            throw ValidationError("--proposed and --proposed-inventory go with --connections")
+        }
+    }
+}
+
+enum ConnectionsDiff {
+    static func run(inventory: InventoryOptions, cluster: ClusterOptions, _ options: ConnectionsOptions, _ common: CommonOptions,
+                    detailedExitCode: Bool) async throws {
+        let console = Console(common: common)
+        let proposedCluster = try ClusterOptions.parse(options.proposed.flatMap { ["--manifests", $0] })
+        // The two states are independent: each read and judged at once (two cores, half the wait).
+        async let currentState = judged(inventory.inventory, cluster, common, console)
+        async let proposedState = judged(options.proposedInventory ?? inventory.inventory, proposedCluster, common, console)
+        let (current, before) = try await currentState
+        let (proposed, after) = try await proposedState
+        let diff = ConnectionDiff(current: current.world, proposed: proposed.world, before: before, after: after)
+        console.report(current.warnings)
+        console.report(proposed.warnings)
+        switch common.output {
+        case .json: console.out(json(diff))
+        case .text: console.out(text(diff))
+        }
+        if detailedExitCode && !diff.isEmpty { throw ExitCode(2) }
+    }
+
+    private static func judged(_ inventory: String, _ cluster: ClusterOptions, _ common: CommonOptions,
+                               _ console: Console) async throws -> (LoadedInput, ConnectivityMatrix) {
+        let input = try await LoadedInput.load(inventory: inventory, cluster: cluster, common: common, console: console)
+        return (input, ConnectivityMatrix(world: input.world))
+    }
+
+    /// A class by its member when it has one, else its members' shared namespace and count.
+    static func name(_ c: ConnectionDiff.JointClass) -> String {
+        if c.members.count == 1 { return c.members[0] }
+        let namespaces = Set(c.members.map { $0.split(separator: "/").first.map(String.init) ?? "" })
+        return namespaces.count == 1 ? "\(namespaces.first!)/{\(c.members.count) endpoints: \(c.members[0]), …} [c\(c.id)]"
+            : "{\(c.members.count) endpoints: \(c.members[0]), …} [c\(c.id)]"
+    }
+
+    static func text(_ diff: ConnectionDiff) -> String {
+        guard !diff.isEmpty else { return "no connection opened or closed\n" }
+        var lines: [String] = []
+        for (verb, changes) in [("opened", diff.opened), ("closed", diff.closed)] {
+            for c in changes {
+                lines.append("\(verb)  \(c.from.map { name(diff.classes[$0]) }.joined(separator: ", ")) -> "
+                             + "\(c.to.map { name(diff.classes[$0]) }.joined(separator: ", "))  "
+                             + MatrixCommand.portsText(c.ports) + "  (" + c.because.joined(separator: "; ") + ")")
+            }
+        }
+        let used = Set((diff.opened + diff.closed).flatMap { $0.from + $0.to }).sorted().filter { diff.classes[$0].members.count > 1 }
+        for id in used { lines.append("c\(id): \(diff.classes[id].members.joined(separator: ", "))") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func json(_ diff: ConnectionDiff) -> String {
+        func ref(_ id: Int) -> String { diff.classes[id].members.count == 1 ? diff.classes[id].members[0] : "c\(id)" }
+        func groups(_ changes: [ConnectionDiff.Change]) -> String {
+            "[" + changes.map { c in
+                JSONText.object([("from", JSONText.array(c.from.map(ref))), ("to", JSONText.array(c.to.map(ref))),
+                                 ("ports", "[" + c.ports.map(MatrixJSON.port).joined(separator: ",") + "]"),
+                                 ("because", JSONText.array(c.because))])
+            }.joined(separator: ",\n") + "]"
+        }
+        let used = Set((diff.opened + diff.closed).flatMap { $0.from + $0.to }).sorted().filter { diff.classes[$0].members.count > 1 }
+        let classes = used.map { JSONText.object([("id", JSONText.quote("c\($0)")), ("members", JSONText.array(diff.classes[$0].members))]) }
+        return "{\"classes\": [" + classes.joined(separator: ",\n") + "],\n\"opened\": " + groups(diff.opened)
+            + ",\n\"closed\": " + groups(diff.closed) + "}\n"
+    }
+}
