@@ -36,13 +36,13 @@ import Testing
             #expect(ControllerProcess.metric(metrics, "netpol_extend_companion_conflicts") == 1, "\(metrics)")
             #expect(await p.terminate() == 0, "\(p.log)")
 
-            let taken = try await server.offPool { server in
+            let taken = try await offPool {
                 let events = try server.send("GET", "/api/v1/namespaces/live/events")
                 return (events["items"] as? [[String: Any]] ?? []).filter { $0["reason"] as? String == "CompanionNameTaken" }
                     .map { "\($0["type"] as? String ?? "") \($0["message"] as? String ?? "")" }
             }
             #expect(taken.count == 1 && taken.first?.hasPrefix("Warning policy live/billing-db: NetworkPolicy live/billing-db-npx-hosts exists") == true, "\(taken)")
-            let writes = try await server.offPool { server in
+            let writes = try await offPool {
                 try server.requests().filter {
                     $0["resource"] as? String == "networkpolicies" && !["get", "list", "watch"].contains($0["verb"] as? String ?? "")
                 }.map { "\($0["verb"] as? String ?? "") \($0["path"] as? String ?? "")" }
