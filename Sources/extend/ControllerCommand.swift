@@ -148,7 +148,7 @@ struct ControllerCommand: AsyncParsableCommand {
         let record = ManagedHostsConfigMap(client: client, namespace: home, name: managedHostsConfigmap)
         logger.info("managed hosts record: \(record.name)\(dryRun ? " (read only: dry run)" : "")")
         let keeper = companions ? CompanionReconciler(settings: .init(dryRun: dryRun), store: CompanionStore(client: client),
-                                                      leadership: leadership, events: events, metrics: metrics,
+                                                      leadership: leadership, events: events, metrics: metrics, status: status,
                                                       logger: Logger(label: "netpol-extend.companions")) : nil
         if companions { logger.info("companion NetworkPolicies: kept in the cluster\(dryRun ? " (dry run: reported, not written)" : "")") }
         let service = ControllerService(

@@ -17,6 +17,8 @@ final class CompanionController: Sendable {
     let directory: URL
     let events: RecordedEvents
     let leadership: Leadership
+    /// What /readyz answers from.
+    let status: ControllerStatus
     /// What the companion reconciler logged (info and above).
     let log: CapturedLog
     private let group: ServiceGroup
@@ -33,20 +35,21 @@ final class CompanionController: Sendable {
         logger.logLevel = .warning
         let client = APIClient(config: try KubeconfigLoader.load(file: server.kubeconfig, context: nil), logger: logger)
         let watch = ClusterWatch(client: client)
-        let events = RecordedEvents(), leadership = Leadership(leading: leading), log = CapturedLog()
+        let events = RecordedEvents(), leadership = Leadership(leading: leading), status = ControllerStatus(), log = CapturedLog()
         self.events = events
         self.leadership = leadership
+        self.status = status
         self.log = log
         var companionLogger = Logger(label: "test.companions") { _ in log }
         companionLogger.logLevel = .info
         let companions = CompanionReconciler(settings: .init(dryRun: dryRun, retryBase: .milliseconds(200)),
                                              store: CompanionStore(client: client), leadership: leadership, events: events,
-                                             logger: companionLogger)
+                                             status: status, logger: companionLogger)
         let service = ControllerService(
             configuration: .init(inventoryPath: inventoryPath, reconcile: ReconcileSettings(minInterval: .milliseconds(50)),
                                  inventoryPoll: .milliseconds(200), tick: .milliseconds(100)),
             inventory: inv, cluster: { emit in await watch.run(emit: emit) }, runner: InstantRunner(), events: events,
-            status: ControllerStatus(), leadership: leadership, logger: logger, companions: companions)
+            status: status, leadership: leadership, logger: logger, companions: companions)
         let group = ServiceGroup(services: [service], logger: logger)
         self.group = group
         task = Task { try? await group.run() }

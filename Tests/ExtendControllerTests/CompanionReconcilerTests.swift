@@ -203,12 +203,16 @@ import Testing
                     && $0.message.contains("needs create, update, patch and delete on networkpolicies.networking.k8s.io cluster-wide") }
             }
             #expect(try await server.policies(in: "live")[Self.billing] == nil)
+            try await eventually("/readyz naming the failing writes") {
+                controller.status.snapshot.problems.contains { $0.hasPrefix("companions: 2 write(s) failing (live/billing-db-npx-hosts: cannot write") }
+            }
             // The ClusterRole is applied: the next attempt takes.
             try await server.offPool { _ = try $0.adminCall("POST", "/forbid", body: ["rules": [String]()]) }
             try await eventually("both companions") {
                 let live = try await server.policies(in: "live")
                 return live[Self.billing] != nil && live[Self.isolation] != nil
             }
+            try await eventually("/readyz without the problem") { !controller.status.snapshot.problems.contains { $0.hasPrefix("companions:") } }
             await controller.stop()
         }
     }

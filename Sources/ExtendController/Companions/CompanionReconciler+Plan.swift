@@ -5,24 +5,24 @@ import Logging
 /// One plan carried out: conflicts reported, then each companion made as
 /// wanted (read, compare, write) and each stale one deleted.
 extension CompanionReconciler {
-    /// True when every write succeeded (or nothing needed writing).
-    func reconcile(_ plan: CompanionPlan, _ memory: inout Memory) async -> Bool {
+    /// The writes that failed, one line each (empty: all succeeded, or nothing needed writing).
+    func reconcile(_ plan: CompanionPlan, _ memory: inout Memory) async -> [String] {
         guard leadership.isLeader else {
             // Another replica writes; what this one knew may change meanwhile.
             memory = Memory()
-            return true
+            return []
         }
         await report(conflicts: plan.conflicts, &memory)
         if settings.dryRun {
             say(plan, &memory)
-            return true
+            return []
         }
-        var ok = true
+        var failed: [String] = []
         // Created or updated: always (a hand's edit or delete comes back as one). Unchanged:
         // read once, to check what the watch does not show (annotations, the owner).
         let unverified = plan.unchanged.filter { memory.verified[$0.id] != $0 }
         for c in plan.create + plan.update + unverified {
-            guard mayWrite else { return true }
+            guard mayWrite else { return failed }
             do {
                 switch try await store.ensure(c) {
                 case .created: done(c.id, .created, "created (companion of \(c.sourceName); \(Self.hosts(c)))")
@@ -36,12 +36,11 @@ extension CompanionReconciler {
                 }
                 memory.verified[c.id] = c
             } catch {
-                ok = false
-                await failed(c.id, "cannot write the companion of \(c.namespace)/\(c.sourceName)", error)
+                failed.append(await report(c.id, "cannot write the companion of \(c.namespace)/\(c.sourceName)", error))
             }
         }
         for p in plan.delete {
-            guard mayWrite else { return true }
+            guard mayWrite else { return failed }
             memory.verified[p.id] = nil
             do {
                 switch try await store.remove(namespace: p.namespace, name: p.name) {
@@ -50,12 +49,11 @@ extension CompanionReconciler {
                 case .notOurs: logger.notice("companion \(p.id): no longer carries our labels; left alone")
                 }
             } catch {
-                ok = false
-                await failed(p.id, "cannot delete the stale companion", error)
+                failed.append(await report(p.id, "cannot delete the stale companion", error))
             }
         }
         for id in Set(memory.verified.keys).subtracting(plan.apply.map(\.id)) { memory.verified[id] = nil }
-        return ok
+        return failed
     }
 
     /// Still the leader, and not stopping (SIGTERM: the write under way ends, no other starts).
@@ -96,10 +94,12 @@ extension CompanionReconciler {
         metrics.companion(outcome)
     }
 
-    private func failed(_ id: String, _ what: String, _ error: any Error) async {
+    /// A failed write: logged, counted, an Event; returns its one line.
+    private func report(_ id: String, _ what: String, _ error: any Error) async -> String {
         logger.error("companion \(id): \(what): \(error)")
         metrics.companion(.failed)
         await events.record(ControllerEvent(.warning, reason: "CompanionFailed", message: "\(what): \(error)", regarding: "companion \(id)"))
+        return "\(id): \(what): \(error)"
     }
 
     /// "admits 198.18.1.10/32, 198.18.1.11/32": which hosts, so that one

@@ -33,6 +33,8 @@ public final class CompanionReconciler: Sendable {
     let events: any EventSink
     let metrics: ControllerMetrics
     let logger: Logger
+    /// Where /readyz says that companion writes fail (it stays ready: the hosts are not affected).
+    let status: ControllerStatus?
     /// The newest world offered and not yet planned from.
     private let latest = Mutex<World?>(nil)
     /// Whether the last offer came from a leader (a new leader plans at once).
@@ -41,13 +43,14 @@ public final class CompanionReconciler: Sendable {
     private let wake: AsyncStream<Void>.Continuation
 
     public init(settings: Settings, store: CompanionStore, leadership: Leadership, events: any EventSink,
-                metrics: ControllerMetrics = ControllerMetrics(), logger: Logger) {
+                metrics: ControllerMetrics = ControllerMetrics(), status: ControllerStatus? = nil, logger: Logger) {
         self.settings = settings
         self.store = store
         self.leadership = leadership
         self.events = events
         self.metrics = metrics
         self.logger = logger
+        self.status = status
         let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         wakeups = stream
         wake = continuation
@@ -85,7 +88,9 @@ public final class CompanionReconciler: Sendable {
             }
             guard let plan = offered.map(Self.plan) ?? pending else { continue }
             pending = nil
-            if await reconcile(plan, &memory) {
+            let failed = await reconcile(plan, &memory)
+            report(failing: failed)
+            if failed.isEmpty {
                 failures = 0
                 continue
             }
@@ -94,6 +99,14 @@ public final class CompanionReconciler: Sendable {
             let wait = min(settings.retryCap, settings.retryBase * (1 << min(failures - 1, 16)))
             logger.info("companions: trying the failed writes again in \(wait)")
             guard (try? await Task.sleep(for: wait)) != nil else { return }
+        }
+    }
+
+    /// /readyz: "companions: 2 write(s) failing (live/a-npx-hosts: ...)" while they fail.
+    private func report(failing: [String]) {
+        status?.update { s in
+            s.problems.removeAll { $0.hasPrefix("companions:") }
+            if let first = failing.first { s.problems.append("companions: \(failing.count) write(s) failing (\(first))") }
         }
     }
 
