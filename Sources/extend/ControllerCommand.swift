@@ -60,6 +60,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The ConfigMap, in the controller's namespace, that keeps the managed hosts record: hosts that leave the inventory while no controller runs are still cleaned.", valueName: "name"))
     var managedHostsConfigmap = "netpol-extend-managed-hosts"
 
+    @Flag(name: .long, help: "Keep the companion NetworkPolicies in the cluster: create, update and delete them as policies, labels and the inventory change, so the cluster's own enforcement admits the legacy hosts too (docs/both-directions.md). Needs create, update, patch and delete on networkpolicies.")
+    var companions = false
+
     enum LogFormat: String, ExpressibleByArgument, CaseIterable {
         case text, json
     }
@@ -144,11 +147,16 @@ struct ControllerCommand: AsyncParsableCommand {
                                          concurrency: fleet.concurrency)
         let record = ManagedHostsConfigMap(client: client, namespace: home, name: managedHostsConfigmap)
         logger.info("managed hosts record: \(record.name)\(dryRun ? " (read only: dry run)" : "")")
+        let keeper = companions ? CompanionReconciler(settings: .init(dryRun: dryRun), store: CompanionStore(client: client),
+                                                      leadership: leadership, events: events, metrics: metrics, status: status,
+                                                      logger: Logger(label: "netpol-extend.companions")) : nil
+        if companions { logger.info("companion NetworkPolicies: kept in the cluster\(dryRun ? " (dry run: reported, not written)" : "")") }
         let service = ControllerService(
             configuration: .init(inventoryPath: inventory.inventory, reconcile: settings, inventoryPoll: .milliseconds(Int64(inventoryPoll * 1000)),
                                  writesRecord: !dryRun),
             inventory: inv, cluster: { emit in await watch.run(emit: emit) }, runner: runner, events: events,
-            status: status, leadership: leadership, logger: logger, health: { watch.health }, record: record)
+            status: status, leadership: leadership, logger: logger, health: { watch.health }, record: record,
+            companions: keeper)
         guard let (host, port) = listenAddress else { throw ExitCode(1) }
         let http = HealthEndpoint.application(host: host, port: port, status: status, registry: registry,
                                               logger: Logger(label: "netpol-extend.http")) { bound in

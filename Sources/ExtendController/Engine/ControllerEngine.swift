@@ -65,6 +65,8 @@ public final class ControllerEngine {
     }
 
     public var isSynced: Bool { compiler != nil }
+    /// The world as compiled now (nil before the sync): what the companions are planned from.
+    public var world: World? { compiler?.world }
     /// Every host has been run successfully once since the sync (for /readyz).
     public var firstReconcileDone: Bool { isSynced && firstPass.isEmpty }
     public var clusterCounts: (namespaces: Int, pods: Int, policies: Int) { mirror.counts }

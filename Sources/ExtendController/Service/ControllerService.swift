@@ -50,11 +50,14 @@ public struct ControllerService: Service {
     let health: (@Sendable () -> [APIResource: InformerHealth])?
     /// Where the managed hosts record is kept (nil: none; only hosts removed while running are cleaned).
     let record: (any ManagedHostsStore)?
+    /// Keeps the companion NetworkPolicies (`--companions`); nil: none are written.
+    let companions: CompanionReconciler?
 
     /// - Parameter inventory: the inventory as read at start (an unreadable one stops the command before this).
     public init(configuration: Configuration, inventory: Inventory, cluster: @escaping ClusterSource, runner: any HostRunner,
                 events: any EventSink, status: ControllerStatus, leadership: Leadership, logger: Logger,
-                health: (@Sendable () -> [APIResource: InformerHealth])? = nil, record: (any ManagedHostsStore)? = nil) {
+                health: (@Sendable () -> [APIResource: InformerHealth])? = nil, record: (any ManagedHostsStore)? = nil,
+                companions: CompanionReconciler? = nil) {
         self.configuration = configuration
         self.inventory = inventory
         self.cluster = cluster
@@ -65,6 +68,7 @@ public struct ControllerService: Service {
         self.logger = logger
         self.health = health
         self.record = record
+        self.companions = companions
     }
 
     enum Input: Sendable {
@@ -87,6 +91,7 @@ public struct ControllerService: Service {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask { await cluster { input.yield(.watch($0)) } }
+                if let companions { group.addTask { await companions.run() } }
                 group.addTask {
                     while (try? await Task.sleep(for: poll)) != nil {
                         switch watchedFile.check() {
@@ -224,6 +229,7 @@ public struct ControllerService: Service {
                 stopping = true
                 runs = []
             }
+            offerCompanions(after: event)
             guard !stopping else { return [] }
             guard leading else {
                 // A standby keeps its world; the runs are done when it takes over (runAll).

@@ -40,15 +40,17 @@ public struct Companion: Hashable, Sendable {
 
     /// Both marks: the only labels by which a policy is taken for ours.
     public static let labels: Labels = [managedByLabel: managedByValue, companionLabel: companionValue]
+
+    /// Whether an object with these labels is a companion of ours: both marks.
+    public static func marked(_ labels: Labels) -> Bool {
+        labels[managedByLabel] == managedByValue && labels[companionLabel] == companionValue
+    }
 }
 
 extension NetworkPolicy {
     /// A companion of ours, as the cluster holds it: it carries both our
     /// labels. Nothing without them is ever listed as stale or replaced.
-    public var isManagedCompanion: Bool {
-        labels[Companion.managedByLabel] == Companion.managedByValue
-            && labels[Companion.companionLabel] == Companion.companionValue
-    }
+    public var isManagedCompanion: Bool { Companion.marked(labels) }
 
     /// What the CNI enforces, the part a companion is compared by: the spec.
     public func sameSpec(as other: NetworkPolicy) -> Bool {

@@ -39,10 +39,11 @@ public struct CompanionPlan: Hashable, Sendable {
     public var hasChanges: Bool { !create.isEmpty || !update.isEmpty || !delete.isEmpty }
 
     /// One warning per conflict, naming the policy in the way.
-    public var conflictWarnings: [Diagnostic] {
-        conflicts.map { c in
-            .warning(c.id, code: "companion-name-taken",
-                     "NetworkPolicy \(c.id) exists without the label \(Companion.companionLabel)=\(Companion.companionValue): the companion of \(c.namespace)/\(c.sourceName) is left out rather than overwrite it; rename one of them")
-        }
+    public var conflictWarnings: [Diagnostic] { conflicts.map(Self.conflictWarning) }
+
+    /// The warning for a companion whose name a policy not ours holds.
+    public static func conflictWarning(_ c: Companion) -> Diagnostic {
+        .warning(c.id, code: "companion-name-taken",
+                 "NetworkPolicy \(c.id) exists without the label \(Companion.companionLabel)=\(Companion.companionValue): the companion of \(c.namespace)/\(c.sourceName) is left out rather than overwrite it; rename one of them")
     }
 }

@@ -21,7 +21,7 @@ enum APIErrorMessage {
         case 403:
             let scope = request.namespace.map { "in namespace \($0) (a Role and RoleBinding there, or a ClusterRole)" } ?? "cluster-wide (a ClusterRole bound with a ClusterRoleBinding)"
             return KubeError(.forbidden,
-                "\(at) forbids \(who(origin)) to \(what): \(said). The account needs an RBAC rule allowing \"\(request.verb)\" on \"\(request.resource.name)\" (API group \"\(request.resource.group)\") \(scope); \(needs(request.resource))",
+                "\(at) forbids \(who(origin)) to \(what): \(said). The account needs an RBAC rule allowing \"\(request.verb)\" on \"\(request.resource.name)\" (API group \"\(request.resource.group)\") \(scope); \(needs(request))",
                 status: code, reason: reason)
         case 404:
             return KubeError(.notFound,
@@ -48,9 +48,11 @@ enum APIErrorMessage {
         }
     }
 
-    /// The RBAC extend needs on a resource, for a 403's message.
-    static func needs(_ resource: APIResource) -> String {
-        switch resource {
+    /// The RBAC extend needs for a request, for a 403's message.
+    static func needs(_ request: APIRequest) -> String {
+        switch request.resource {
+        case .networkPolicies where request.verb != "get" && request.verb != "list" && request.verb != "watch":
+            "the controller with --companions needs create, update, patch and delete on networkpolicies.networking.k8s.io cluster-wide (the companions live beside their policies)"
         case .leases: "the controller needs get, create and update on leases.coordination.k8s.io in its own namespace (leader election)"
         case .events: "the controller needs create and patch on events in its own namespace"
         case .configMaps: "the controller needs get and update on its managed hosts record (a ConfigMap, by name) and create on configmaps, in its own namespace"
