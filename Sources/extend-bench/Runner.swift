@@ -42,13 +42,7 @@ struct Runner {
                 result.notes.append("input too small for the policy edit")
                 return result
             }
-            let path = input.folder + "/\(row.id.rawValue).change.json"
-            do {
-                try Data(change.manifest).write(to: URL(fileURLWithPath: path), options: .atomic)
-            } catch {
-                result.notes.append("cannot write \(path): \(error)")
-                return result
-            }
+            guard let path = Self.write(change, row, input, &result) else { return result }
             // The proposed state: the cluster with the edited policy after it (the later definition wins).
             arguments = ["diff", "--connections", "--output", "json"] + input.extendArguments
                 + ["--proposed", input.clusterPath, "--proposed", path]
@@ -117,13 +111,7 @@ struct Runner {
             return result
         }
         result.notes.append(change.summary)
-        let path = input.folder + "/\(row.id.rawValue).change.json"
-        do {
-            try Data(change.manifest).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            result.notes.append("cannot write \(path): \(error)")
-            return result
-        }
+        guard let path = Self.write(change, row, input, &result) else { return result }
         Log.say("\(row.title): extend changes…")
         let stderrPath = input.folder + "/\(row.id.rawValue).stderr"
         let arguments = ["changes", "--output", "json", "--verbose"] + input.extendArguments + ["--changed", path]
@@ -167,6 +155,18 @@ struct Runner {
             result.notes.append("full renders: \(error)")
         }
         return result
+    }
+
+    /// The change's manifest beside the input (`ROW.change.json`); nil, with a note, when it cannot be written.
+    private static func write(_ change: SyntheticCluster.Change, _ row: BenchRow, _ input: BenchInput, _ result: inout RowResult) -> String? {
+        let path = input.folder + "/\(row.id.rawValue).change.json"
+        do {
+            try Data(change.manifest).write(to: URL(fileURLWithPath: path), options: .atomic)
+            return path
+        } catch {
+            result.notes.append("cannot write \(path): \(error)")
+            return nil
+        }
     }
 
     /// A second run of extend, measured by a child of ours (`--scan-output`)
