@@ -75,10 +75,10 @@ public struct ConnectionDiff: Sendable {
         let blame = Blame(current: current, proposed: proposed)
         func explained(_ groups: [MatrixGroups.Group]) -> [Change] {
             groups.map { g in
-                Change(from: g.from, to: g.to, ports: g.ports,
-                       because: blame.reasons(from: classes[g.from[0]].members[0],
-                                              to: classes[g.to[0]].members.first { $0 != classes[g.from[0]].members[0] } ?? classes[g.to[0]].members[0],
-                                              g.ports[0]))
+                // One connection of the group stands for it: two distinct endpoints, its first port.
+                let from = classes[g.from[0]].members[0], targets = classes[g.to[0]].members
+                let to = targets.first { $0 != from } ?? targets[0]
+                return Change(from: g.from, to: g.to, ports: g.ports, because: blame.reasons(from: from, to: to, g.ports[0]))
             }
         }
         opened = explained(MatrixGroups.group(opens))
@@ -164,19 +164,12 @@ struct Blame {
                 out.append("lockout guard of host \(w0.ref) changed")
             }
         }
-        return uniqued(out)
+        return out.uniqued
     }
 
     private func verdict(_ e: Evaluator, _ s: Workload, _ d: Workload, _ port: MatrixGroups.PortRange) -> Verdict? {
-        guard let f = AddressFamily.allCases.first(where: { f in s.addresses.contains { $0.family == f } && d.addresses.contains { $0.family == f } }),
-              let sa = s.addresses.first(where: { $0.family == f }), let da = d.addresses.first(where: { $0.family == f }) else { return nil }
+        guard let (sa, da) = Connection.addresses(s.addresses, d.addresses) else { return nil }
         return e.evaluate(Connection(source: .workload(s), sourceAddress: sa, destination: .workload(d), destinationAddress: da,
                                      proto: port.proto, port: port.lower))
     }
-}
-
-/// The elements in order, each once.
-private func uniqued(_ items: [String]) -> [String] {
-    var seen = Set<String>()
-    return items.filter { seen.insert($0).inserted }
 }

@@ -53,11 +53,7 @@ public struct Explainer: Sendable {
             case .workload(let w): w.addresses
             }
         }
-        for f in AddressFamily.allCases {
-            if let a = addrs(s).first(where: { $0.family == f }), let b = addrs(d).first(where: { $0.family == f }) {
-                return (a, b)
-            }
-        }
+        if let pair = Connection.addresses(addrs(s), addrs(d)) { return pair }
         throw Failure(description: "\(from) and \(to) share no address family; no connection between them is possible")
     }
 }

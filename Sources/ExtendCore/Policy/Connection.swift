@@ -19,6 +19,18 @@ public struct Connection: Hashable, Sendable {
     }
 }
 
+extension Connection {
+    /// The addresses a connection between two ends uses: the first of the
+    /// first family both have, IPv4 first (as `explain` and the analysis judge
+    /// it); nil when they share no family.
+    public static func addresses(_ from: [IPAddress], _ to: [IPAddress]) -> (source: IPAddress, destination: IPAddress)? {
+        for f in AddressFamily.allCases {
+            if let a = from.first(where: { $0.family == f }), let b = to.first(where: { $0.family == f }) { return (a, b) }
+        }
+        return nil
+    }
+}
+
 /// Why one side of a connection is allowed or not.
 public struct SideVerdict: Hashable, Sendable {
     public var direction: Direction

@@ -115,10 +115,7 @@ public struct Retirement: Hashable, Sendable {
     }
 
     /// `names` without repeats, in their order.
-    static func unique(_ names: [String]) -> [String] {
-        var seen: Set<String> = []
-        return names.filter { seen.insert($0).inserted }
-    }
+    static func unique(_ names: [String]) -> [String] { names.uniqued }
 
     /// The first listed host (by name) that `h` could be: same SSH endpoint, or an address in common.
     static func collision(_ h: ManagedHost, _ listed: [LegacyHost]) -> Collision? {
