@@ -31,6 +31,8 @@ public struct EndpointClasses: Sendable {
     /// Every (name, protocol) a policy names a port by, numbered; per class, what each resolves to.
     let namedPorts: [NamedPortKey: Int]
     let resolved: [[Int?]]
+    /// Each endpoint's class, by `NAMESPACE/NAME`.
+    private let classByRef: [String: Int]
 
     struct SelectorPeer: Hashable {
         var namespaces: LabelSelector?
@@ -100,6 +102,7 @@ public struct EndpointClasses: Sendable {
         let names = named.sorted { $0.value < $1.value }.map(\.key)
 
         var byKey: [Signature: Int] = [:]
+        var byRef: [String: Int] = [:]
         var members: [[Workload]] = []
         var classPicked: [Set<Int>] = []
         var classResolved: [[Int?]] = []
@@ -114,6 +117,7 @@ public struct EndpointClasses: Sendable {
             let sig = Signature(kind: w.kind, namespace: w.namespace, selectedBy: selectedBy[i], pickedBy: picked[i].sorted(),
                                 families: families, cells: cells, resolved: resolved,
                                 guardRanges: host?.management.sorted() ?? [], sshPort: host?.ssh.port)
+            byRef[w.ref] = byKey[sig] ?? members.count
             if let c = byKey[sig] {
                 members[c].append(w)
             } else {
@@ -128,10 +132,9 @@ public struct EndpointClasses: Sendable {
         pickedBy = classPicked
         namedPorts = named
         resolved = classResolved
+        classByRef = byRef
     }
 
     /// The class of an endpoint, by `NAMESPACE/NAME`.
-    public func classOf(_ ref: String) -> Class? {
-        classes.first { c in c.members.contains { $0.ref == ref } }
-    }
+    public func classOf(_ ref: String) -> Class? { classByRef[ref].map { classes[$0] } }
 }
