@@ -6,14 +6,12 @@ extension HostScripts {
     /// SSHPORT are the doctor's own session), then one of the host's
     /// addresses per line. Runs `tcpdump` on every interface for SECONDS (or
     /// 2,000 packets), writing the capture to stdout; changes nothing.
-    static let capture = """
-    set -u
-    export LC_ALL=C PATH=/usr/sbin:/sbin:/usr/bin:/bin:$PATH
-    for t in tcpdump timeout; do
-      command -v "$t" >/dev/null 2>&1 || { echo "netpol-extend: $t is not installed on this host; the doctor needs it (Debian: apt-get install \(captureTools))" >&2; exit 40; }
-    done
-    while read -r k r e _; do [ "$k" = Uid: ] && break; done < /proc/self/status
-    [ "${e-}" = 0 ] || { echo "netpol-extend: capturing packets needs root and this session runs as $(id -un) (uid ${e-unknown}): log in as root, or set ssh.sudo: true" >&2; exit 44; }
+    static let capture = prelude(
+        tools: "tcpdump timeout", missing: "; the doctor needs it (Debian: apt-get install \(captureTools))",
+        notRoot: "capturing packets needs root and this session runs as $(id -un) (uid ${e-unknown}): log in as root, or set ssh.sudo: true")
+        + captureBody
+
+    static let captureBody = """
     bad() { echo "netpol-extend: the doctor sent a malformed request ($1); nothing was captured" >&2; exit 46; }
     read -r secs port sshport excluded || bad "no parameters"
     case "$secs" in ""|*[!0-9]*) bad "seconds";; esac

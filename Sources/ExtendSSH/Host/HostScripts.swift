@@ -17,18 +17,26 @@ enum HostScripts {
         return (sudo ? "sudo -n " : "") + "sh -c '" + script + "'"
     }
 
-    static let prelude = """
-    set -u
-    export LC_ALL=C PATH=/usr/sbin:/sbin:/usr/bin:/bin:$PATH
-    for t in ipset iptables-save iptables-restore ip6tables-save ip6tables-restore flock setsid sha256sum; do
-      command -v "$t" >/dev/null 2>&1 || { echo "netpol-extend: $t is not installed on this host" >&2; exit 40; }
-    done
-    # The tools themselves only say "Operation not permitted" (ipset) or "you
-    # must be root". The effective uid, from builtins alone (no process).
-    while read -r k r e _; do [ "$k" = Uid: ] && break; done < /proc/self/status
-    [ "${e-}" = 0 ] || { echo "netpol-extend: the firewall tools need root and this session runs as $(id -un) (uid ${e-unknown}); nothing was read or changed: log in as root, or set ssh.sudo: true with the sudoers rule of templates/host/sudoers.netpol-extend-shell" >&2; exit 44; }
+    static let prelude = prelude(
+        tools: "ipset iptables-save iptables-restore ip6tables-save ip6tables-restore flock setsid sha256sum", missing: "",
+        notRoot: "the firewall tools need root and this session runs as $(id -un) (uid ${e-unknown}); nothing was read or changed: log in as root, or set ssh.sudo: true with the sudoers rule of templates/host/sudoers.netpol-extend-shell")
 
-    """
+    /// What every script of ours starts with: strict, a known PATH, the
+    /// `tools` it needs (`missing`: said after a missing one's name), and root.
+    static func prelude(tools: String, missing: String, notRoot: String) -> String {
+        """
+        set -u
+        export LC_ALL=C PATH=/usr/sbin:/sbin:/usr/bin:/bin:$PATH
+        for t in \(tools); do
+          command -v "$t" >/dev/null 2>&1 || { echo "netpol-extend: $t is not installed on this host\(missing)" >&2; exit 40; }
+        done
+        # The tools themselves only say "Operation not permitted" (ipset) or "you
+        # must be root". The effective uid, from builtins alone (no process).
+        while read -r k r e _; do [ "$k" = Uid: ] && break; done < /proc/self/status
+        [ "${e-}" = 0 ] || { echo "netpol-extend: \(notRoot)" >&2; exit 44; }
+
+        """
+    }
 
     /// Prints what we own, in sections the client parses; changes nothing.
     /// (Each family's backend is in its `iptables-save` header line.)
