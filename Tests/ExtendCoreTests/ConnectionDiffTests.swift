@@ -13,37 +13,29 @@ struct ConnectionDiffTests {
     /// namespace relabelled, a host relabelled.
     static func edited(_ world: World, seed: UInt64) -> World {
         var r = Rng(state: seed &* 7919)
-        var cluster = ClusterState(namespaces: world.namespaceNames.compactMap { world.namespaces[$0] }.filter { !$0.virtual },
-                                   pods: [], policies: world.policies)
-        var hosts = world.hosts
-        for w in world.allWorkloads where w.kind == .pod {
-            cluster.pods.append(Pod(namespace: w.namespace, name: w.name, labels: w.labels, ips: w.addresses, containerPorts: w.namedPorts))
+        return M.rebuilt(world) { cluster, hosts in
+            switch r.int(7) {
+            case 0 where !cluster.policies.isEmpty:
+                let i = r.int(cluster.policies.count)
+                cluster.policies[i].ingress = M.rules(&r)
+            case 1:
+                cluster.policies.append(NetworkPolicy(namespace: M.namespaces[r.int(3)], name: "new", podSelector: M.selector(&r),
+                                                      policyTypes: [.ingress, .egress], ingress: M.rules(&r), egress: M.rules(&r)))
+            case 2 where !cluster.policies.isEmpty:
+                cluster.policies.remove(at: r.int(cluster.policies.count))
+            case 3 where !cluster.pods.isEmpty:
+                let i = r.int(cluster.pods.count)
+                cluster.pods[i].labels = M.labels(&r)
+            case 4:
+                cluster.pods.append(Pod(namespace: M.namespaces[r.int(3)], name: "fresh", labels: M.labels(&r),
+                                        ips: [IPAddress("10.0.9.9")!], containerPorts: M.namedPorts(&r)))
+            case 5 where !cluster.namespaces.isEmpty:
+                let i = r.int(cluster.namespaces.count)
+                cluster.namespaces[i].labels = ["env": cluster.namespaces[i].labels["env"] == "live" ? "dev" : "live"]
+            default:
+                if !hosts.isEmpty { hosts[r.int(hosts.count)].labels = M.labels(&r) }
+            }
         }
-        switch r.int(7) {
-        case 0 where !cluster.policies.isEmpty:
-            let i = r.int(cluster.policies.count)
-            cluster.policies[i].ingress = M.rules(&r)
-        case 1:
-            cluster.policies.append(NetworkPolicy(namespace: M.namespaces[r.int(3)], name: "new", podSelector: M.selector(&r),
-                                                  policyTypes: [.ingress, .egress], ingress: M.rules(&r), egress: M.rules(&r)))
-        case 2 where !cluster.policies.isEmpty:
-            cluster.policies.remove(at: r.int(cluster.policies.count))
-        case 3 where !cluster.pods.isEmpty:
-            let i = r.int(cluster.pods.count)
-            cluster.pods[i].labels = M.labels(&r)
-        case 4:
-            cluster.pods.append(Pod(namespace: M.namespaces[r.int(3)], name: "fresh", labels: M.labels(&r),
-                                    ips: [IPAddress("10.0.9.9")!], containerPorts: M.namedPorts(&r)))
-        case 5 where !cluster.namespaces.isEmpty:
-            let i = r.int(cluster.namespaces.count)
-            cluster.namespaces[i].labels = ["env": cluster.namespaces[i].labels["env"] == "live" ? "dev" : "live"]
-        default:
-            if !hosts.isEmpty { hosts[r.int(hosts.count)].labels = M.labels(&r) }
-        }
-        let inventory = Inventory(namespaces: world.namespaceNames.compactMap { world.namespaces[$0] }.filter(\.virtual), hosts: hosts)
-        let (w, problems) = World.build(cluster: cluster, inventory: inventory)
-        precondition(problems.isEmpty, "\(problems)")
-        return w
     }
 
     @Test("opened and closed are exactly the connections one state's matrix allows and the other's does not, for every pair of endpoints and every port atom of either", arguments: 0..<40)

@@ -101,6 +101,21 @@ struct ConnectivityMatrixTests {
         return world
     }
 
+    /// The inputs a world was built from, edited by `edit`, built again.
+    static func rebuilt(_ world: World, _ edit: (inout ClusterState, inout [LegacyHost]) -> Void) -> World {
+        var cluster = ClusterState(namespaces: world.namespaceNames.compactMap { world.namespaces[$0] }.filter { !$0.virtual },
+                                   policies: world.policies)
+        for w in world.allWorkloads where w.kind == .pod {
+            cluster.pods.append(Pod(namespace: w.namespace, name: w.name, labels: w.labels, ips: w.addresses, containerPorts: w.namedPorts))
+        }
+        var hosts = world.hosts
+        edit(&cluster, &hosts)
+        let inventory = Inventory(namespaces: world.namespaceNames.compactMap { world.namespaces[$0] }.filter(\.virtual), hosts: hosts)
+        let (w, problems) = World.build(cluster: cluster, inventory: inventory)
+        precondition(problems.isEmpty, "\(problems)")
+        return w
+    }
+
     @Test("classes × port atoms say what explain says, for every ordered pair of distinct endpoints and every atom's first, last and a middle port", arguments: 0..<40)
     func equalsExplain(seed: UInt64) throws {
         let world = Self.world(seed: seed)

@@ -44,16 +44,10 @@ struct RuleRedundancyTests {
             let words = finding.message.split(separator: " ")
             let id = String(words[1].dropLast()), egress = words[2] == "egress"
             let index = Int(words[4].dropFirst())! - 1
-            var policies = world.policies
-            let at = policies.firstIndex { $0.id == id }!
-            if egress { policies[at].egress.remove(at: index) } else { policies[at].ingress.remove(at: index) }
-            var cluster = ClusterState(namespaces: world.namespaceNames.compactMap { world.namespaces[$0] }.filter { !$0.virtual },
-                                       policies: policies)
-            for w in world.allWorkloads where w.kind == .pod {
-                cluster.pods.append(Pod(namespace: w.namespace, name: w.name, labels: w.labels, ips: w.addresses, containerPorts: w.namedPorts))
+            let without = ConnectivityMatrixTests.rebuilt(world) { cluster, _ in
+                let at = cluster.policies.firstIndex { $0.id == id }!
+                if egress { cluster.policies[at].egress.remove(at: index) } else { cluster.policies[at].ingress.remove(at: index) }
             }
-            let inventory = Inventory(namespaces: world.namespaceNames.compactMap { world.namespaces[$0] }.filter(\.virtual), hosts: world.hosts)
-            let without = World.build(cluster: cluster, inventory: inventory).0
             #expect(ConnectionDiff(current: world, proposed: without).isEmpty, "seed \(seed): \(finding.message)")
         }
     }

@@ -9,24 +9,6 @@ extension HostLabBacked {
     @Suite("Doctor: the source address a host sees from a pod")
     struct Doctor {
         static func writeInputs(_ lab: Lab, db: LabHost, pods: [(name: String, address: String)]) throws -> [String] {
-            let inventory = """
-                apiVersion: netpol-extend/v1
-                kind: Inventory
-                namespaces:
-                  - name: \(labNamespace)
-                    labels: {env: lab}
-                defaults:
-                  ssh:
-                    user: \(lab.user)
-                    port: \(db.port)
-                    identityFile: \(lab.clientKey.path)
-                    knownHostsFile: \(lab.knownHostsPath)
-                    connectTimeoutSeconds: 5
-                  management: [\(lab.managementAddress)/32]
-                hosts:
-                  - {name: db, namespace: \(labNamespace), labels: {app: db}, addresses: [\(db.address)]}
-
-                """
             var manifests = """
                 apiVersion: v1
                 kind: Namespace
@@ -44,11 +26,11 @@ extension HostLabBacked {
 
                     """
             }
-            let paths = [lab.path("inventory.yaml"), lab.path("cluster.yaml")]
-            for (path, text) in zip(paths, [inventory, manifests]) {
-                guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else { throw LabError("cannot write \(path)") }
-            }
-            return ["--inventory", paths[0], "--manifests", paths[1]]
+            // The database host as the retired-host tests list theirs (named after the lab host).
+            let inventory = try RetiredHosts.writeInventory(lab, [db], persist: nil)
+            let path = lab.path("cluster.yaml")
+            guard FileManager.default.createFile(atPath: path, contents: Data(manifests.utf8)) else { throw LabError("cannot write \(path)") }
+            return ["--inventory", inventory, "--manifests", path]
         }
 
         /// Connection attempts to `address:port` every 0.2 s for `seconds`, from `argv`'s namespace.
@@ -78,8 +60,9 @@ extension HostLabBacked {
         /// The doctor for `pod`, listening 4 s while `knocker` knocks.
         static func doctor(_ lab: Lab, _ input: [String], pod: String, knocker: [String]) async throws -> (ExtendBinary.Run, Report?) {
             async let knocked: LabCommandResult = offPool { try Lab.run(knocker) }
+            let host = lab.hosts[0].name
             let run = try await offPool {
-                try ExtendBinary.run(["doctor", "--host", "db", "--from", pod, "--seconds", "4", "--output", "json"] + input,
+                try ExtendBinary.run(["doctor", "--host", host, "--from", pod, "--seconds", "4", "--output", "json"] + input,
                                      passphrase: nil, lab: lab)
             }
             _ = try await knocked
@@ -113,7 +96,7 @@ extension HostLabBacked {
 
                 // The text report names what the host saw instead.
                 let text = try await offPool {
-                    try ExtendBinary.run(["doctor", "--host", "db", "--from", "apps/web-natted", "--seconds", "1"] + input,
+                    try ExtendBinary.run(["doctor", "--host", db.name, "--from", "apps/web-natted", "--seconds", "1"] + input,
                                          passphrase: nil, lab: lab)
                 }
                 #expect(text.status == 1 && text.stdout.contains("saw nothing from apps/web-natted"), "\(text)")
