@@ -12,28 +12,28 @@ struct LoadedInput {
 
     static func load(inventory path: String, cluster: ClusterOptions, common: CommonOptions,
                      console: Console) async throws -> LoadedInput {
-        var errors: [Diagnostic] = []
-        var inventory: Inventory?
-        let inv = InventoryLoader.load(path: path)
-        inventory = inv.hasErrors ? nil : inv.inventory
-        errors += inv.diagnostics
+        // The inventory is read on another core while the cluster is.
+        async let inventoryRead = InventoryLoader.load(path: path)
+        var clusterErrors: [Diagnostic] = []
         var state = ClusterState()
         if cluster.manifests.isEmpty {
             do {
                 let m = try await APILoading.read(cluster, common: common, console: console)
                 state = m.cluster
-                errors += m.diagnostics
+                clusterErrors += m.diagnostics
                 if common.verbose { for n in m.notes { console.note(n) } }
             } catch {
-                errors.append(.error(nil, error.message))
+                clusterErrors.append(.error(nil, error.message))
             }
         } else {
             let m = ManifestLoader.load(paths: cluster.manifests)
             state = m.cluster
-            errors += m.diagnostics
+            clusterErrors += m.diagnostics
             if common.verbose { for n in m.notes { console.note(n) } }
         }
-        guard let inv = inventory, !errors.contains(where: { $0.severity == .error }) else {
+        let read = await inventoryRead
+        let errors = read.diagnostics + clusterErrors
+        guard !read.hasErrors, let inv = read.inventory, !errors.contains(where: { $0.severity == .error }) else {
             console.report(errors)
             throw ExitCode(1)
         }

@@ -61,19 +61,19 @@ import Testing
     }
 
     /// What a fresh controller plans for every host from the cluster as it is now.
-    static func freshPlans(_ server: FakeAPIServer) async throws -> [String: String] {
+    static func freshPlans(_ server: FakeAPIServer) async throws -> (plans: [String: String], log: String) {
         let fresh = try start(server)
         defer { fresh.stop() }
         try await fresh.wait(for: "a fresh controller's plans") { log in hosts.allSatisfy { ControllerCLITests.plannedRuns(log, host: $0) == 1 } }
         let plans = plans(fresh.log)
         #expect(await fresh.terminate() == 0)
-        return plans
+        return (plans, fresh.log)
     }
 
     static func expectConverged(_ p: ControllerProcess, _ server: FakeAPIServer) async throws {
-        let fresh = try await freshPlans(server)
+        let (fresh, freshLog) = try await freshPlans(server)
         #expect(fresh.count == hosts.count)
-        #expect(plans(p.log) == fresh, "the final plans are a fresh sync's:\n\(p.log)")
+        #expect(plans(p.log) == fresh, "the final plans are a fresh sync's:\n\(p.log)\n-- the fresh controller's log:\n\(freshLog)")
     }
 
     static func metric(_ port: Int, _ sample: String) async -> Double {

@@ -11,8 +11,13 @@ struct ManifestDecoder {
     var collector = ClusterCollector()
     var notes: [String] = []
 
-    init(problems: Problems) {
+    /// Whether a large list's items may be read on several threads (the
+    /// result is the same either way; tests compare the two).
+    let parallel: Bool
+
+    init(problems: Problems, parallel: Bool = true) {
         self.problems = problems
+        self.parallel = parallel
     }
 
     mutating func read(_ file: SourceFile) {
@@ -27,7 +32,17 @@ struct ManifestDecoder {
 
     /// One object, or a list of them. Items of a typed list (PodList, as the
     /// API returns it) may leave out kind and apiVersion; they are the list's.
-    private mutating func object(_ c: Cursor, listKind: String?, listAPI: String?) {
+    /// Objects decoded but not yet collected (with `collect: false`), in order.
+    private var taken: [(ManifestObject, DocumentTree.ID)] = []
+
+    /// What reading one item of a large list gave, on its own thread.
+    private struct ItemRead: Sendable {
+        var diagnostics: [Diagnostic]
+        var notes: [String]
+        var taken: [(ManifestObject, DocumentTree.ID)]
+    }
+
+    private mutating func object(_ c: Cursor, listKind: String?, listAPI: String?, collect: Bool = true) {
         guard let f = c.fields() else { return }
         let kind: String?
         if let k = f["kind"] { kind = k.nonEmptyString() } else if let listKind { kind = listKind } else {
@@ -37,7 +52,7 @@ struct ManifestDecoder {
         let api = f["apiVersion"].map { $0.string() } ?? listAPI
         guard let kind else { return }
         if kind == "List" || kind.hasSuffix("List") && f.has("items") {
-            list(f, kind: kind, api: api)
+            if collect { list(f, kind: kind, api: api) } else { nested(f, kind: kind, api: api) }
             return
         }
         let wanted: String
@@ -57,12 +72,23 @@ struct ManifestDecoder {
             (f["apiVersion"] ?? c).error("\(kind) with apiVersion \(ScalarValue.quote(api)) is not supported; expected apiVersion: \(wanted)")
             return
         }
-        switch decode(f, kind: kind, at: c) {
+        guard let object = decode(f, kind: kind, at: c) else { return }
+        if collect { self.collect(object, at: c) } else { taken.append((object, c.id)) }
+    }
+
+    private mutating func collect(_ object: ManifestObject, at c: Cursor) {
+        switch object {
         case .namespace(let ns): collector.add(ns, at: c)
         case .pod(let pod): collector.add(pod, at: c)
         case .policy(let policy): collector.add(policy, at: c)
-        case nil: break
         }
+    }
+
+    /// A list inside a list's items, read on the item's thread: its objects are taken, not collected.
+    private mutating func nested(_ f: Fields, kind: String, api: String?) {
+        let itemKind = kind == "List" ? nil : String(kind.dropLast(4))
+        guard let items = f["items"], let list = items.list() else { return }
+        for item in list { object(item, listKind: itemKind, listAPI: itemKind == nil ? nil : api, collect: false) }
     }
 
     /// One object of a kind we read (Namespace, Pod or NetworkPolicy, its
@@ -79,7 +105,26 @@ struct ManifestDecoder {
     private mutating func list(_ f: Fields, kind: String, api: String?) {
         let itemKind = kind == "List" ? nil : String(kind.dropLast(4))
         guard let items = f["items"], let list = items.list() else { return }
-        for item in list { object(item, listKind: itemKind, listAPI: itemKind == nil ? nil : api) }
+        let listAPI = itemKind == nil ? nil : api
+        guard parallel, list.count >= ParallelItems.threshold else {
+            for item in list { object(item, listKind: itemKind, listAPI: listAPI) }
+            return
+        }
+        // A large list (a cluster's `kubectl get -o json`): the items are read
+        // on every core, each into its own problems, then taken in order, so
+        // diagnostics, notes and duplicates come out exactly as one by one.
+        let tree = items.tree
+        let read = ParallelItems.map(list.map(\.id)) { id in
+            let own = Problems()
+            var decoder = ManifestDecoder(problems: own)
+            decoder.object(Cursor(tree: tree, id: id, problems: own), listKind: itemKind, listAPI: listAPI, collect: false)
+            return ItemRead(diagnostics: own.diagnostics, notes: decoder.notes, taken: decoder.taken)
+        }
+        for item in read {
+            problems.append(item.diagnostics)
+            notes += item.notes
+            for (object, id) in item.taken { collect(object, at: Cursor(tree: tree, id: id, problems: problems)) }
+        }
     }
 
     private func namespace(_ f: Fields) -> Namespace? {

@@ -19,8 +19,13 @@ public enum ManifestLoader {
 
     /// Reads manifest text as if from `path` (which only names it in messages).
     public static func parse(_ text: String, path: String = "<manifests>") -> ManifestLoad {
+        parse(text, path: path, parallel: true)
+    }
+
+    /// As `parse(_:path:)`, choosing whether a large list is read on several threads.
+    static func parse(_ text: String, path: String, parallel: Bool) -> ManifestLoad {
         let problems = Problems()
-        var decoder = ManifestDecoder(problems: problems)
+        var decoder = ManifestDecoder(problems: problems, parallel: parallel)
         if let file = SourceFile.parse(text: text, path: path, problems: problems) {
             decoder.read(file)
         }
