@@ -16,6 +16,7 @@ struct Extend: AsyncParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
+            if !(command is ControllerCommand) { MemoryTuning.forOneShotRun() }
             if var async = command as? any AsyncParsableCommand {
                 try await async.run()
             } else {
