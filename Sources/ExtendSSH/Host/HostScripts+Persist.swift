@@ -13,6 +13,7 @@ extension HostScripts {
     bundle "\(persistSections.joined(separator: " "))"
     one mode "on|off"
     ours ipset "\(ipsetLine)"; ours iptables "\(iptablesLine)"; ours ip6tables "\(iptablesLine)"
+    [ "$(cat "$w/mode")" = off ] || guard fresh ""
     # The unit is part of this program, never sent by the client.
     cat > "$w/unit" <<"NPXUNIT"
     \(restoreUnit)NPXUNIT
