@@ -140,7 +140,7 @@ extension HostLabBacked {
             #expect(!(try String(contentsOfFile: "/etc/passwd", encoding: .utf8)).contains("\n\(RestrictedMode.user):"))
         }
 
-        @Test("host-bootstrap refuses what it cannot install safely: no public key, a bad --from, an account whose shell cannot run the forced command (nothing changed), an authorized_keys that links to a file of root's (never read or written)")
+        @Test("host-bootstrap refuses what it cannot install safely: no public key, a bad --from, an account whose shell cannot run the forced command (nothing changed), an authorized_keys that links to a file of root's (never read or written), a key installed for other addresses (from=; its verification fails)")
         func refusals() async throws {
             try #require(FileManager.default.isExecutableFile(atPath: ExtendBinary.path), "build first: swift build --build-tests")
             try await Lab.withHosts(count: 1) { lab in
@@ -175,6 +175,21 @@ extension HostLabBacked {
                 #expect(link.stderr.contains("\(RestrictedMode.user) cannot read its own "), "\(link)")
                 #expect(try lab.shell(db, "stat -c '%U %a %Y' /etc/shadow; sha256sum < /etc/shadow") == shadow)
                 #expect(try lab.shell(db, "readlink \(ssh)/authorized_keys") == "/etc/shadow\n")
+
+                // from=: a key installed for other addresses does not log in from this machine's, so the verification fails.
+                try lab.shell(db, "rm \(ssh)/authorized_keys")
+                let elsewhere = try await Self.extend(["host-bootstrap", "--inventory", admin, "--public-key", key.path + ".pub",
+                                                        "--from", "198.19.255.254", "--install"], lab)
+                #expect(elsewhere.status == 1, "\(elsewhere)")
+                #expect(elsewhere.stdout.contains("from=\"198.19.255.254\",restrict,command="), "\(elsewhere)")
+                #expect(try lab.shell(db, "cat \(ssh)/authorized_keys").hasPrefix("from=\"198.19.255.254\",restrict,"))
+                #expect(elsewhere.stderr.contains(db.name) && !elsewhere.stdout.contains("Verified"), "\(elsewhere)")
+                let login = try await offPool {
+                    try Lab.run(["ssh", "-F", "/dev/null", "-i", key.path, "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
+                                 "-o", "BatchMode=yes", "-o", "UserKnownHostsFile=\(lab.knownHostsPath)", "-o", "ConnectTimeout=5",
+                                 "-p", String(db.port), "\(RestrictedMode.user)@\(db.address)", "version"])
+                }
+                #expect(login.status == 255 && login.stderrText.contains("Permission denied"), "\(login.status) \(login.stderrText)")
             }
         }
     }
