@@ -2,14 +2,14 @@ import Foundation
 @testable import ExtendSSH
 import Testing
 
-/// The entry point's own lockout guard (`HostScripts.guardFunction`): given
+/// The entry point's own lockout guard (`HostScripts.keepsFunction`): given
 /// the host's rules and the payloads of a load, does every chain of ours that
 /// INPUT or OUTPUT jumps to admit this connection's SSH before anything else?
 /// Run with the host's sh and awk on text alone (no firewall touched).
 @Suite struct EntryPointGuardTests {
     /// `keeps` for a connection from `peer` to `port`: its exit status and what it printed.
     static func keeps(_ peer: String, port: Int = 22, _ input: String) async throws -> (status: Int32, said: String) {
-        let script = HostScripts.guardFunction + "npx_peer=\(peer); npx_port=\(port); keeps\n"
+        let script = HostScripts.keepsFunction + "npx_peer=\(peer); npx_port=\(port); keeps\n"
         return try await SSHTransport.offload(name: "guard test") {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -118,6 +118,13 @@ import Testing
         let unguarded = Self.rendered(nil).replacingOccurrences(of: "-I INPUT 1", with: "-A INPUT")
         let back = try await Self.keeps("198.18.0.1", unguarded + "#npx payload\n" + Self.rendered("198.18.0.1/32") + "#npx payload\n" + Self.rendered(nil))
         #expect(back.status == 0, "\(back)")
+    }
+
+    @Test("the entry point holds the check, shell mode does not send it")
+    func onlyInTheEntryPoint() {
+        #expect(HostScripts.entryPoint.contains(HostScripts.keepsFunction))
+        #expect(!HostScripts.session.contains("keeps()"))
+        #expect(HostScripts.session.contains(HostScripts.guardFunction))
     }
 
     @Test("without an address for this connection nothing loads")

@@ -89,7 +89,7 @@ extension HostScripts {
           command -v sudo >/dev/null 2>&1 || { echo "netpol-extend-host: runs as $(id -un), not root, and sudo is not installed; nothing was read or changed" >&2; exit 44; }
           exec sudo -n "$0" "$verb"
         fi
-        \(prelude)\(peer)case "$verb" in
+        \(prelude)\(peer)\(keepsFunction)case "$verb" in
         \(arms)esac
 
         """

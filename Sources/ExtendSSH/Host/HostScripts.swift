@@ -182,7 +182,9 @@ enum HostScripts {
     /// Erring on the side of refusing: a jump is never taken as deleted, and
     /// a rule inserted, replaced or deleted in a chain of ours (extend only
     /// redeclares them whole) makes that chain fail.
-    static let guardFunction = """
+    /// Only the entry point holds it (`HostScripts.entryPoint`); shell mode,
+    /// whose key can run anything anyway, does not send it.
+    static let keepsFunction = """
     keeps() {
       awk -v ip="$npx_peer" -v port="$npx_port" -f /dev/fd/3 3<<"NPXGUARD"
     function nib(c) { return index("0123456789abcdef", c) - 1 }
@@ -260,6 +262,14 @@ enum HostScripts {
     }
     NPXGUARD
     }
+
+    """
+
+    /// `guard current|fresh PREFIX...`: refuses the request unless `keeps`
+    /// passes the client family's payloads in the bundle (files PREFIX +
+    /// iptables or ip6tables) over the host's rules (`current`) or over none
+    /// (`fresh`: persisted rules, loaded at boot). In the entry point only.
+    static let guardFunction = """
     # Holds a load to the lockout guard for this connection, in the entry
     # point only (with shell access the key could do anything anyway).
     # Arguments: current (the host rules first) or fresh, then the payloads (bundle file prefixes).
