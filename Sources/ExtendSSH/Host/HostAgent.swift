@@ -219,7 +219,8 @@ public struct HostAgent: Sendable {
         let prefix = "netpol-extend-host version "
         let what: String
         if r.succeeded && said.hasPrefix(prefix) {
-            what = "is version \(said.dropFirst(prefix.count).prefix(64)), and this extend speaks \(HostScripts.entryPointVersion)"
+            let version = said.dropFirst(prefix.count).prefix { !$0.isNewline }.prefix(64)
+            what = "is version \(version), and this extend speaks \(HostScripts.entryPointVersion)"
         } else if r.exitStatus == Int32(HostScripts.refusedStatus) {
             what = "is older than this extend (it does not answer version), which speaks \(HostScripts.entryPointVersion)"
         } else {
