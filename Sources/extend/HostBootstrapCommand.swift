@@ -12,8 +12,9 @@ struct HostBootstrapCommand: AsyncParsableCommand {
         discussion: """
         The inventory's ssh settings are the privileged access each host has today (root, or a sudoer with \
         ssh.sudo: true); --install uses it to install the restricted access, then logs in as --restricted-user \
-        with --identity and checks that a request works and that a shell is refused. The account must exist \
-        (its login shell a real shell). Installing again changes nothing and says so; a key listed before for \
+        with --identity and checks that the entry point is this extend's version, that a request works and that \
+        a shell is refused. A missing account is created (a system account, as the dry run prints); an existing \
+        one is kept as it is (its login shell must be a real shell). Installing again changes nothing and says so; a key listed before for \
         the entry point but not given now is removed from the account (rotation: give old and new, then new alone).
 
         Afterwards set, for those hosts: ssh: {mode: restricted, user: <restricted user>, identityFile: <identity>}.
@@ -21,7 +22,7 @@ struct HostBootstrapCommand: AsyncParsableCommand {
 
     @OptionGroup var inventory: InventoryOptions
     @OptionGroup var hostOptions: HostOptions
-    @Option(name: .long, help: "The account the restricted key logs in as (it must exist on the host).")
+    @Option(name: .long, help: "The account the restricted key logs in as (created with --install when the host has none).")
     var restrictedUser = "netpol-extend"
     @Option(name: .customLong("public-key"), help: ArgumentHelp("The restricted key's public half (an OpenSSH .pub file). Repeatable: every key given is installed.", valueName: "file"))
     var publicKeys: [String] = []
@@ -76,7 +77,7 @@ struct HostBootstrapCommand: AsyncParsableCommand {
             return true
         }
         let plan = HostBootstrap(user: restrictedUser, authorizedKeys: lines)
-        var text = "account: \(restrictedUser) (must exist, with a login shell such as /bin/sh; not created)\n"
+        var text = "account: \(restrictedUser) (kept as it is if it exists, with a login shell such as /bin/sh; else created: \(HostBootstrap.addUserCommand(restrictedUser)))\n"
         text += "--- ~\(restrictedUser)/.ssh/authorized_keys (these lines replace any for the entry point or for these keys)\n"
         text += lines.map { $0 + "\n" }.joined()
         if let sudoers = plan.sudoers {

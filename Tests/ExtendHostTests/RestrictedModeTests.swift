@@ -146,6 +146,7 @@ extension HostLabBacked {
             "observe $(ipset create pwned hash:ip)", "observe `ipset create pwned hash:ip`", "observe\nipset create pwned hash:ip",
             "session && ipset create pwned hash:ip", "observe | ipset create pwned hash:ip", "observe ", " observe", "OBSERVE",
             "/usr/local/libexec/netpol-extend-host observe", "remove-everything", "observe" + String(repeating: "A", count: 20_000),
+            "version; ipset create pwned hash:ip", "version $(ipset create pwned hash:ip)", "version\nipset create pwned hash:ip", "version ",
         ]
 
         /// What must be refused on stdin after a session's observation.
@@ -182,7 +183,7 @@ extension HostLabBacked {
                     for command in Self.refusedCommands {
                         let r = try c.run(command)
                         #expect(r.exitStatus == 59, "\(command.prefix(60)): exit \(r.exitStatus) \(r.stderr)")
-                        #expect(r.stderr.hasPrefix("netpol-extend-host: refused: this key runs only netpol-extend's requests (observe, session)"),
+                        #expect(r.stderr.hasPrefix("netpol-extend-host: refused: this key runs only netpol-extend's requests (observe, session, version)"),
                                 "\(command.prefix(60)): \(r.stderr)")
                         #expect(r.stdout.isEmpty, "\(command.prefix(60)): \(r.stdoutText)")
                     }
@@ -210,7 +211,7 @@ extension HostLabBacked {
             }
         }
 
-        @Test("restricted mode against a host set up wrong: a key that gets a shell, an entry point older than this extend, or an account sudo does not let through, is an error naming the host and the fix; the host is unchanged")
+        @Test("restricted mode against a host set up wrong: a key that gets a shell, or an account sudo does not let through, is an error naming the host and the fix; the host is unchanged")
         func misconfigured() async throws {
             try await Self.withRestrictedDatabase { lab, db, key in
                 let before = try HostState.read(lab, db)
@@ -219,21 +220,11 @@ extension HostLabBacked {
                 unrestricted.endpoint = lab.endpoint(db)
                 let shell = try await unrestricted.diffOffPool()
                 #expect(shell.status == .error)
-                #expect(shell.message.hasPrefix("\(unrestricted.endpoint.label): reading the rules failed (exit 127): "), "\(shell.message)")
+                #expect(shell.message.hasPrefix("\(unrestricted.endpoint.label): checking the entry point's version failed (exit 127): "), "\(shell.message)")
                 #expect(shell.message.hasSuffix("; ssh.mode is restricted but this key's login ran a shell, not /usr/local/libexec/netpol-extend-host: install the restricted key with extend host-bootstrap"),
                         "\(shell.message)")
 
-                // An entry point older than this extend, which does not take one of its requests.
-                let entry = "/usr/local/libexec/netpol-extend-host"
-                try lab.shell(db, "cp \(entry) \(entry).saved && sed -i 's/^observe|session) ;;$/observe) ;;/' \(entry)")
                 let agent = try Self.agent(lab, key: key)
-                let old = try await agent.applyOffPool()
-                #expect(old.status == .error)
-                #expect(old.message.contains("(exit 59): netpol-extend-host: refused: "), "\(old.message)")
-                #expect(old.message.hasSuffix("; if extend was upgraded since the host's entry point was installed, install it again: extend host-bootstrap --install"),
-                        "\(old.message)")
-                try lab.shell(db, "mv \(entry).saved \(entry)")
-
                 try lab.shell(db, "rm /etc/sudoers.d/netpol-extend")
                 for report in [try await agent.diffOffPool(), try await agent.applyOffPool()] {
                     #expect(report.status == .error)
@@ -242,6 +233,89 @@ extension HostLabBacked {
                             "\(report.message)")
                 }
                 #expect(try HostState.read(lab, db) == before)
+            }
+        }
+
+        @Test("an entry point that is not this extend's (one from before `version`, or another version) stops diff and apply before anything is read or changed, naming the host and the fix", arguments: [
+            ("/^version) /d", "is older than this extend (it does not answer version)"),
+            ("s/^version) echo \"netpol-extend-host version [0-9a-f]*\"/version) echo \"netpol-extend-host version 0123456789abcdef\"/", "is version 0123456789abcdef, and this extend speaks "),
+        ])
+        func outdatedEntryPoint(_ edit: String, _ says: String) async throws {
+            try await Self.withRestrictedDatabase { lab, db, key in
+                // Rules of ours in place, then the policy changes: an apply would have something to do.
+                let agent = try Self.agent(lab, key: key)
+                #expect(try await agent.applyOffPool().status == .applied)
+                let before = try HostState.read(lab, db), files = try Self.footprint(lab, db)
+                let entry = "/usr/local/libexec/netpol-extend-host"
+                let original = try lab.shell(db, "cat \(entry)")
+                try lab.shell(db, "sed -i '\(edit)' \(entry)")
+                #expect(try lab.shell(db, "cat \(entry)") != original, "the edit changed the entry point")
+                var changed = agent
+                changed.desired = .nothing(host: db.name)
+                for report in [try await changed.diffOffPool(), try await changed.applyOffPool()] {
+                    #expect(report.status == .error)
+                    #expect(report.message == "\(agent.endpoint.label): the entry point on this host (\(entry)) \(says)"
+                            + (says.hasSuffix("speaks ") ? "" : ", which speaks ") + HostBootstrap.entryPointVersion
+                            + "; nothing was read or changed: install this extend's with extend host-bootstrap --install --host \(db.name) (with the inventory of the privileged access)",
+                            "\(report.message)")
+                }
+                #expect(try HostState.read(lab, db) == before)
+                #expect(try Self.footprint(lab, db) == files)
+            }
+        }
+
+        /// A bundle of the right form (any digest, token and delay pass the
+        /// checks that come before the guard) with these sections.
+        static func forged(_ sections: String) -> [UInt8] {
+            let hex = String(repeating: "0123456789abcdef", count: 4)
+            return Array("apply\n#npx expect\n\(hex)\n#npx token\n\(hex)\n#npx timeout\n5\n\(sections)#npx end\n".utf8)
+        }
+
+        @Test("the entry point refuses a load, a rollback or persisted rules that would not admit its own connection's SSH first: nothing is loaded; a guard that admits it loads")
+        func lockoutGuard() async throws {
+            try await Self.withRestrictedDatabase { lab, db, key in
+                // Rules of ours in place (guard for this machine's address).
+                let agent = try Self.agent(lab, key: key)
+                #expect(try await agent.applyOffPool().status == .applied)
+                let before = try HostState.read(lab, db), files = try Self.footprint(lab, db)
+                let me = lab.managementAddress
+
+                // extend itself, with a host whose guard is some other address and no extra guard: refused.
+                var hosts = [lab.legacyHost(lab.hosts[0], labels: ["role": "db"], management: [CIDR("198.19.255.254/32")!]),
+                             lab.legacyHost(lab.hosts[1], labels: ["role": "api"])]
+                var elsewhere = agent
+                elsewhere.desired = try lab.agents(hosts, policies: Self.policies)[0].desired
+                #expect(!(RenderedHost(elsewhere.desired).iptables[.inet] ?? "").contains("-s \(me)/32"))
+                let refused = try await elsewhere.applyOffPool()
+                #expect(refused.status == .error)
+                #expect(refused.message.contains("(exit 58): netpol-extend: refused: the request would cut this connection (SSH from \(me) to port \(db.port)) off: chain NPX-INPUT must admit it before anything else of ours (the lockout guard: list the address under the host management sources); nothing was changed"),
+                        "\(refused.message)")
+                #expect(try HostState.read(lab, db) == before)
+
+                let drop = "*filter\n:NPX-INPUT - [0:0]\n-A NPX-INPUT -j DROP\n-I INPUT 1 -j NPX-INPUT\nCOMMIT\n"
+                let guarded = "*filter\n:NPX-INPUT - [0:0]\n-A NPX-INPUT -s \(me)/32 -p tcp -m tcp --dport \(db.port) -j ACCEPT\n-A NPX-INPUT -j DROP\nCOMMIT\n"
+                try await SSHTransport.withConnection(lab.endpoint(db, key: key, user: RestrictedMode.user)) { c in
+                    for (input, says) in [
+                        (Self.forged("#npx iptables\n" + drop), "chain NPX-INPUT"),
+                        (Self.forged("#npx iptables\n" + guarded + "#npx rollback-iptables\n" + drop), "the rollback: chain NPX-INPUT"),
+                        (Array("persist\n#npx mode\non\n#npx ipset\n#npx iptables\n\(drop)#npx ip6tables\n#npx end\n".utf8), "chain NPX-INPUT"),
+                    ] {
+                        let r = try c.run("session", stdin: input)
+                        #expect(r.exitStatus == 58, "\(says): exit \(r.exitStatus) \(r.stderr)")
+                        #expect(r.stderr.contains("refused: the request would cut this connection (SSH from \(me) to port \(db.port)) off: \(says) must admit it"),
+                                "\(says): \(r.stderr)")
+                    }
+                }
+                #expect(try HostState.read(lab, db) == before)
+                #expect(try Self.footprint(lab, db) == files)
+
+                // A guard given as a prefix holding this machine's address loads.
+                hosts[0].management = [CIDR("198.18.0.0/15")!]
+                var wide = agent
+                wide.desired = try lab.agents(hosts, policies: Self.policies)[0].desired
+                let applied = try await wide.applyOffPool()
+                #expect(applied.status == .applied, "\(applied.message)")
+                #expect(try HostState.read(lab, db).ours.contains("-A NPX-INPUT -s 198.18.0.0/15 -p tcp -m tcp --dport \(db.port) -j ACCEPT"))
             }
         }
     }

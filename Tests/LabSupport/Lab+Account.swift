@@ -66,16 +66,11 @@ extension Lab {
             throw LabError("this machine already has \(name) in /etc/passwd or /etc/group; the lab will not shadow it")
         }
         let account = LabAccount(name: name, uid: id, gid: id, home: dir + "/home", sudoersPath: dir + "/sudoers")
-        // Entries with a password hash are locked in the copy: no hash of this machine's goes into the lab.
-        let lockedShadow = shadow.split(separator: "\n").map { line -> String in
-            var fields = line.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-            if fields.count > 1, let first = fields[1].first, first != "*", first != "!" { fields[1] = "!" }
-            return fields.joined(separator: ":")
-        }
+        let lockedShadow = Self.locked(shadow)
         let files: [(name: String, text: String, mode: Int)] = [
             ("passwd", passwd + "\(name):x:\(id):\(id):netpol-extend lab account:\(account.home):/bin/sh\n", 0o644),
             ("group", group + "\(name):x:\(id):\n", 0o644),
-            ("shadow", (lockedShadow + ["\(name):*:19000:0:99999:7:::"]).joined(separator: "\n") + "\n", 0o600),
+            ("shadow", lockedShadow + "\(name):*:19000:0:99999:7:::\n", 0o600),
             ("sudoers", Self.sudoersBase + "Defaults timestampdir=\(dir)/run-sudo/ts\n" + sudoers
                 + (installable ? "@includedir /etc/sudoers.d\n" : ""), 0o440),
         ]
@@ -115,6 +110,76 @@ extension Lab {
         }
         try startSSHD(host, covering: covering, overlays: overlays)
         return account
+    }
+}
+
+extension Lab {
+    /// A copy of a shadow or gshadow file where every entry that had a
+    /// password hash is locked: no hash of this machine's goes into the lab.
+    static func locked(_ text: String) -> String {
+        text.split(separator: "\n").map { line -> String in
+            var fields = line.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            if fields.count > 1, let first = fields[1].first, first != "*", first != "!" { fields[1] = "!" }
+            return fields.joined(separator: ":") + "\n"
+        }.joined()
+    }
+
+    /// Restarts the host's sshd as a fresh machine that `extend
+    /// host-bootstrap --install` can make an account on: the host has no
+    /// account `name`, and whatever an install writes lands in the lab.
+    ///
+    /// In that sshd's mount namespace only: /etc is an overlay whose writes
+    /// land in the lab (its upper directory starts with copies of passwd and
+    /// group, of shadow and gshadow with every password hash locked, and the
+    /// lab's sudoers: `sudoersBase`, `sudoers`, then `@includedir
+    /// /etc/sudoers.d`), so useradd writes there and never in this machine's
+    /// /etc; /etc/sudoers.d, /home, /var/mail and /run/sudo are empty
+    /// directories of the lab's; /usr/local is an overlay as in `addAccount`.
+    /// sshd also reads `name`'s own ~/.ssh/authorized_keys. Restarting sshd undoes it.
+    public func makeBare(_ host: LabHost, without name: String, sudoers: String = "") throws {
+        let fm = FileManager.default
+        guard fm.isExecutableFile(atPath: "/usr/bin/sudo"), fm.fileExists(atPath: "/etc/sudoers") else {
+            throw LabError("a bare lab host needs Debian's sudo package (scripts/install-deps installs it)")
+        }
+        let passwd = try Lab.readText("/etc/passwd"), group = try Lab.readText("/etc/group")
+        if (passwd.split(separator: "\n") + group.split(separator: "\n")).contains(where: { $0.hasPrefix(name + ":") }) {
+            throw LabError("this machine already has \(name) in /etc/passwd or /etc/group; the lab will not shadow it")
+        }
+        let dir = host.directory + "/bare"
+        let upper = dir + "/etc-upper"
+        var files: [(name: String, text: String, mode: Int)] = [
+            ("passwd", passwd, 0o644), ("group", group, 0o644),
+            ("shadow", Self.locked(try Lab.readText("/etc/shadow")), 0o600),
+            ("sudoers", Self.sudoersBase + "Defaults timestampdir=\(dir)/run-sudo/ts\n" + sudoers + "@includedir /etc/sudoers.d\n", 0o440),
+        ]
+        if fm.fileExists(atPath: "/etc/gshadow") { files.append(("gshadow", Self.locked(try Lab.readText("/etc/gshadow")), 0o600)) }
+        do {
+            if fm.fileExists(atPath: dir) { try fm.removeItem(atPath: dir) }
+            for sub in ["etc-upper", "etc-work", "sudoers.d", "home", "mail", "run-sudo", "usr-local", "usr-local-work"] {
+                try fm.createDirectory(atPath: dir + "/" + sub, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            }
+            try fm.setAttributes([.posixPermissions: 0o711], ofItemAtPath: dir + "/run-sudo")
+            for file in files {
+                guard fm.createFile(atPath: upper + "/" + file.name, contents: Data(file.text.utf8),
+                                    attributes: [.posixPermissions: file.mode]) else {
+                    throw LabError("cannot write \(upper)/\(file.name)")
+                }
+            }
+        } catch let error as LabError {
+            throw error
+        } catch {
+            throw LabError("cannot make the bare host \(host.name) in the lab: \(error)")
+        }
+        try LabProcess.check(["visudo", "-c", "-q", "-f", upper + "/sudoers"])
+        killSSHD(host)
+        var covering = [(file: dir + "/sudoers.d", path: "/etc/sudoers.d"), (dir + "/home", "/home")]
+        if fm.fileExists(atPath: "/var/mail") { covering.append((dir + "/mail", "/var/mail")) }
+        if fm.fileExists(atPath: "/run/sudo") { covering.append((dir + "/run-sudo", "/run/sudo")) }
+        try readAccountKeys(name, host)
+        try startSSHD(host, covering: covering, overlays: [
+            LabOverlay(path: "/etc", upper: upper, work: dir + "/etc-work"),
+            LabOverlay(path: "/usr/local", upper: dir + "/usr-local", work: dir + "/usr-local-work"),
+        ])
     }
 }
 

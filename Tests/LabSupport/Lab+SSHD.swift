@@ -95,9 +95,10 @@ extension Lab {
         let state = home + "/var-lib-netpol-extend", run = home + "/run-netpol-extend"
         try? FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         try? FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
+        // Overlays first: a file or directory covered inside one (/etc/sudoers.d in an /etc overlay) stays covered.
         let script = "mount --bind '\(state)' /var/lib/netpol-extend && mount --bind '\(run)' /run/netpol-extend"
-            + covering.map { " && mount --bind '\($0.file)' '\($0.path)'" }.joined()
             + overlays.map { " && mount -t overlay npx-lab -o 'lowerdir=\($0.path),upperdir=\($0.upper),workdir=\($0.work)' '\($0.path)'" }.joined()
+            + covering.map { " && mount --bind '\($0.file)' '\($0.path)'" }.joined()
             + " && exec /usr/sbin/sshd -D -f '\(host.sshdConfigPath)' -E '\(host.sshdLogPath)'"
         let startLog = host.sshdLogPath + ".start"
         let pid = try LabProcess.spawn(

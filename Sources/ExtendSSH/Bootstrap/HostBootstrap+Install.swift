@@ -5,7 +5,7 @@ extension HostBootstrap {
     /// Installs the restricted access over `admin`, the privileged access the
     /// host has today (root, or a sudoer when `sudo`), then proves it as
     /// `restricted` would use it: a request works and a shell is refused.
-    /// Returns what changed (`entry-point`, `sudoers`, `authorized-keys`);
+    /// Returns what changed (`account`, `entry-point`, `sudoers`, `authorized-keys`);
     /// empty when the host already had exactly this. Blocking.
     public func install(over admin: SSHEndpoint, sudo: Bool, verifyingAs restricted: SSHEndpoint,
                         logger: Logger = SSHConnection.defaultLogger) throws(SSHError) -> [String] {
@@ -26,13 +26,15 @@ extension HostBootstrap {
         return changed
     }
 
-    /// As the restricted key: `observe` answers with the host's rules, and a
-    /// shell command is refused by the entry point.
+    /// As the restricted key: the entry point is this extend's version,
+    /// `observe` answers with the host's rules, and a shell command is
+    /// refused by the entry point.
     public static func verify(_ restricted: SSHEndpoint, logger: Logger = SSHConnection.defaultLogger) throws(SSHError) {
         let conn = try SSHConnection.connect(restricted, logger: logger)
         defer { conn.close() }
         var agent = HostAgent(endpoint: restricted, desired: .nothing(host: restricted.name), logger: logger)
         agent.options.mode = .restricted
+        try agent.checkEntryPoint(conn)
         _ = try agent.observe(conn)
         let shell = try conn.run("id")
         guard shell.exitStatus == Int32(HostScripts.refusedStatus) else {

@@ -61,7 +61,11 @@ public struct HostBootstrap: Sendable {
         # authorized_keys line forces that command); the entry point, not being
         # root, runs itself again through `sudo -n` with the request word as its
         # one argument. This rule lets the account do exactly that and nothing
-        # else: no shell, no other program, no other arguments.
+        # else: no shell, no other program, no other arguments. No tty is
+        # needed (!requiretty, for hosts that demand one by default), and
+        # sshd's SSH_CONNECTION gets through, so that the entry point knows the
+        # address of the connection it must never cut off (the lockout guard).
+        Defaults!\(HostScripts.entryPointPath) !requiretty, env_keep += "SSH_CONNECTION"
         \(user) ALL=(root) NOPASSWD: \(commands.joined(separator: ", "))
 
         """
@@ -69,9 +73,26 @@ public struct HostBootstrap: Sendable {
 
     public var sudoers: String? { user == "root" ? nil : Self.sudoers(user: user) }
 
+    /// How `install` creates the account when the host has none: a system
+    /// account with a group of its own, a home (its ~/.ssh made 0700 by the
+    /// install) and /bin/sh, through which sshd runs the forced command.
+    /// Password `*`: no password opens it, yet sshd without PAM lets the key
+    /// in (it refuses accounts locked with `!`, even for keys).
+    static func addUser(_ user: String) -> [String] {
+        ["useradd", "--system", "--user-group", "--create-home", "--home-dir", "/home/\(user)", "--shell", "/bin/sh",
+         "--password", "*", user]
+    }
+
+    /// `addUser` as a person would type it (what the dry run prints).
+    public static func addUserCommand(_ user: String) -> String {
+        addUser(user).map { $0 == "*" ? "'*'" : $0 }.joined(separator: " ")
+    }
+
     /// The entry point, as installed.
     public static var entryPoint: String { HostScripts.entryPoint }
     public static var entryPointPath: String { HostScripts.entryPointPath }
+    /// What the entry point answers to `version` (a digest of its text).
+    public static var entryPointVersion: String { HostScripts.entryPointVersion }
     public static var sudoersPath: String { HostScripts.sudoersPath }
 
     /// What `install` sends: the bundle the install script reads.

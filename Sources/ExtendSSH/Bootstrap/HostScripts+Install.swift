@@ -5,7 +5,10 @@ extension HostScripts {
     static let noAccountStatus = 60
 
     /// Installs restricted access, run as root over the privileged access
-    /// that exists today (shell mode). Reads a bundle on stdin: `user`,
+    /// that exists today (shell mode). Creates the account when the host has
+    /// none (`HostBootstrap.addUser`); an account that exists is left as it
+    /// is, and refused when sshd could not run the forced command for it.
+    /// Reads a bundle on stdin: `user`,
     /// `entry` (the entry point), `sudoers` (empty for root) and `keys` (the
     /// authorized_keys lines). Writes only what differs, each file whole
     /// (a temporary beside it, renamed over it); a sudoers file sudo would
@@ -24,23 +27,34 @@ extension HostScripts {
     \(bundleFunctions)bundle "user entry sudoers keys"
     one user "\(userPattern)"
     u=$(cat "$w/user")
+    # Everything this needs, before the first change.
+    command -v setpriv >/dev/null 2>&1 || { echo "netpol-extend: setpriv (util-linux) is not installed; it writes authorized_keys as the account; nothing was changed" >&2; exit 63; }
+    sd=\(sudoersPath)
+    if [ -s "$w/sudoers" ]; then
+      command -v visudo >/dev/null 2>&1 && [ -d "${sd%/*}" ] || { echo "netpol-extend: $u is not root and needs sudo, but sudo (visudo, ${sd%/*}) is not installed; nothing was changed" >&2; exit 62; }
+      cp "$w/sudoers" "$w/check" && chmod 0440 "$w/check" && visudo -c -q -f "$w/check" >/dev/null || { echo "netpol-extend: sudo does not take the drop-in for $u (visudo -c); nothing was changed" >&2; exit 62; }
+    fi
+    changed=""
     acct=$(getent passwd "$u")
+    if [ -z "$acct" ]; then
+      command -v useradd >/dev/null 2>&1 || { echo "netpol-extend: this host has no account $u and no useradd to create it; nothing was changed" >&2; exit \(noAccountStatus); }
+      \(HostBootstrap.addUser("$u").map { "\"\($0)\"" }.joined(separator: " ")) >&2 || { echo "netpol-extend: creating the account $u (useradd) failed; nothing else was changed" >&2; exit \(noAccountStatus); }
+      acct=$(getent passwd "$u")
+      changed=" account"
+    fi
     home=$(printf "%s\\n" "$acct" | cut -d: -f6); sh=$(printf "%s\\n" "$acct" | cut -d: -f7)
     if [ -z "$acct" ] || [ ! -d "$home" ]; then
-      echo "netpol-extend: this host has no account $u with a home directory; create it first (useradd --system --create-home --shell /bin/sh $u); nothing was changed" >&2; exit \(noAccountStatus)
+      echo "netpol-extend: the account $u has no home directory ($home), which its key lives in; nothing was changed" >&2; exit \(noAccountStatus)
     fi
     case "$sh" in
     */nologin|*/false) echo "netpol-extend: the login shell of $u is $sh, and sshd runs the forced command through it; give $u /bin/sh (usermod -s /bin/sh $u); nothing was changed" >&2; exit \(noAccountStatus) ;;
     esac
-    changed=""
     e=\(entryPointPath)
     if ! cmp -s "$w/entry" "$e" || [ "$(stat -c %a:%u:%g "$e")" != 755:0:0 ]; then
       mkdir -p "${e%/*}" && cp "$w/entry" "$e.new" && chown 0:0 "$e.new" && chmod 0755 "$e.new" && mv -f "$e.new" "$e" || exit 61
       changed="$changed entry-point"
     fi
-    sd=\(sudoersPath)
     if [ -s "$w/sudoers" ] && { ! cmp -s "$w/sudoers" "$sd" || [ "$(stat -c %a:%u "$sd")" != 440:0 ]; }; then
-      command -v visudo >/dev/null 2>&1 && [ -d "${sd%/*}" ] || { echo "netpol-extend: $u is not root and needs sudo, but sudo (visudo, ${sd%/*}) is not installed" >&2; exit 62; }
       # sudo skips files of sudoers.d whose name holds a dot: the temporary is never read.
       cp "$w/sudoers" "$sd.new" && chmod 0440 "$sd.new" && visudo -c -q -f "$sd.new" && mv -f "$sd.new" "$sd" || { rm -f "$sd.new"; exit 62; }
       changed="$changed sudoers"
@@ -49,7 +63,6 @@ extension HostScripts {
     # The home belongs to the account: its files are read and written as the
     # account (a symbolic link there must not make root read or write
     # elsewhere), never as root.
-    command -v setpriv >/dev/null 2>&1 || { echo "netpol-extend: setpriv (util-linux) is not installed; it writes authorized_keys as the account" >&2; exit 63; }
     as() { setpriv --reuid="$u" --regid="$g" --init-groups -- "$@"; }
     k="$home/.ssh"
     : > "$w/old"

@@ -43,6 +43,7 @@ public struct HostAgent: Sendable {
         do {
             let conn = try connectFirst()
             defer { conn.close() }
+            try checkEntryPoint(conn)
             let obs = try observe(conn)
             let plan = Planner.plan(desired, observed: obs.observed)
             return report(plan.inSync ? .inSync : .changes, plan: plan, obs, started,
@@ -76,6 +77,7 @@ public struct HostAgent: Sendable {
         do {
             let conn = try connectFirst()
             defer { conn.close() }
+            try checkEntryPoint(conn)
             let r = try talk(conn, session)
             let (obs, plan) = try observed(session, r)
             switch session.sent {
@@ -205,6 +207,30 @@ public struct HostAgent: Sendable {
         }
     }
 
+    /// Restricted mode: the host's entry point must be this extend's own
+    /// (`version` answers with a digest of its text), or nothing is read or
+    /// changed: one older than this extend may check or load differently
+    /// from what this extend expects. Shell mode sends its scripts each time.
+    func checkEntryPoint(_ conn: SSHConnection) throws(SSHError) {
+        guard options.mode == .restricted else { return }
+        let r = try conn.run("version")
+        let said = r.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        if r.succeeded && said == HostScripts.versionReply { return }
+        let prefix = "netpol-extend-host version "
+        let what: String
+        if r.succeeded && said.hasPrefix(prefix) {
+            let version = said.dropFirst(prefix.count).prefix { !$0.isNewline }.prefix(64)
+            what = "is version \(version), and this extend speaks \(HostScripts.entryPointVersion)"
+        } else if r.exitStatus == Int32(HostScripts.refusedStatus) {
+            what = "is older than this extend (it does not answer version), which speaks \(HostScripts.entryPointVersion)"
+        } else {
+            throw remote("checking the entry point's version", r)
+        }
+        throw SSHError(.remote, host: endpoint.label,
+            "\(endpoint.label): the entry point on this host (\(HostScripts.entryPointPath)) \(what); nothing was read or changed: "
+                + "install this extend's with extend host-bootstrap --install --host \(endpoint.name) (with the inventory of the privileged access)")
+    }
+
     /// The remote command line for `request`: its script (shell mode), or its word alone (restricted).
     func command(_ request: HostScripts.Request) -> String {
         switch options.mode {
@@ -236,9 +262,6 @@ public struct HostAgent: Sendable {
             case 127:
                 // A shell ran the word: the key is not restricted to the entry point.
                 return "; ssh.mode is restricted but this key's login ran a shell, not \(HostScripts.entryPointPath): install the restricted key with extend host-bootstrap"
-            case Int32(HostScripts.refusedStatus), Int32(HostScripts.refusedRequestStatus):
-                // The entry point installed is not this extend's (an upgrade since).
-                return "; if extend was upgraded since the host's entry point was installed, install it again: extend host-bootstrap --install"
             default:
                 return ""
             }

@@ -1,3 +1,5 @@
+import ExtendCore
+
 extension HostScripts {
     /// What the client may ask of a host. In `ssh.mode: shell` each is sent
     /// as its script (`sh -c '…'`); in `restricted` only its word is sent,
@@ -40,8 +42,18 @@ extension HostScripts {
     /// `sudo -n` with the word as its one argument: sudoers lets the account
     /// run exactly this path with exactly these words (sshd's
     /// SSH_ORIGINAL_COMMAND does not survive sudo's env_reset, an argument does).
-    static let entryPoint: String = {
-        let words = Request.allCases.map(\.rawValue)
+    static let entryPoint: String = entryPointText(version: entryPointVersion)
+
+    /// The entry point's answer to `version`: a digest of its own text
+    /// (with this placeholder), so that any change to what it runs or checks
+    /// is a new version, with no number to forget to raise.
+    static let entryPointVersion = String(Naming.sha256Hex(entryPointText(version: "VERSION")).prefix(16))
+
+    /// What the entry point prints for `version`; `extend` compares it with its own before any request.
+    static var versionReply: String { "netpol-extend-host version \(entryPointVersion)" }
+
+    private static func entryPointText(version: String) -> String {
+        let words = Request.allCases.map(\.rawValue) + ["version"]
         let arms = Request.allCases.map { "\($0.rawValue))\n\($0.body);;\n" }.joined()
         return """
         #!/bin/sh
@@ -56,12 +68,16 @@ extension HostScripts {
         #   session   print the same, then take one request on stdin: apply (a
         #             change, under a rollback that runs unless confirmed), confirm
         #             TOKEN (cancel that rollback; then maybe persist), or persist
+        #   version   print this program's version (extend checks it before anything else)
         # Anything else is refused. Payloads come on stdin; every section is
-        # checked (fixed forms, names of ours only) before anything is changed.
+        # checked (fixed forms, names of ours only) before anything is changed,
+        # and a change (or persisted rules) that would not admit this very SSH
+        # connection first (the lockout guard) is refused.
         set -u
         if [ $# -gt 1 ]; then verb=; elif [ $# -eq 1 ]; then verb=$1; else verb=${SSH_ORIGINAL_COMMAND-}; fi
         case "$verb" in
-        \(words.joined(separator: "|"))) ;;
+        version) echo "netpol-extend-host version \(version)"; exit 0 ;;
+        \(Request.allCases.map(\.rawValue).joined(separator: "|"))) ;;
         *)
           echo "netpol-extend-host: refused: this key runs only netpol-extend's requests (\(words.joined(separator: ", "))), no shell and no other command; nothing was run" >&2
           exit \(refusedStatus)
@@ -73,9 +89,24 @@ extension HostScripts {
           command -v sudo >/dev/null 2>&1 || { echo "netpol-extend-host: runs as $(id -un), not root, and sudo is not installed; nothing was read or changed" >&2; exit 44; }
           exec sudo -n "$0" "$verb"
         fi
-        \(prelude)case "$verb" in
+        \(prelude)\(peer)\(keepsFunction)case "$verb" in
         \(arms)esac
 
         """
-    }()
+    }
+
+    /// The connection's own address and the server's port, from sshd's
+    /// SSH_CONNECTION (`client port server port`; through sudo, kept by the
+    /// drop-in's env_keep); the session holds every load to the lockout
+    /// guard for it (`guardFunction`). Never evaluated, only split and checked.
+    private static let peer = """
+    npx_guard=1; npx_peer=""; npx_port=""
+    read -r npx_peer _ _ npx_port _ <<NPXPEER
+    ${SSH_CONNECTION-}
+    NPXPEER
+    npx_peer=${npx_peer%%%*}
+    case "$npx_peer" in ""|*[!0-9a-fA-F.:]*) npx_peer="" ;; esac
+    case "$npx_port" in ""|*[!0-9]*) npx_port="" ;; esac
+
+    """
 }

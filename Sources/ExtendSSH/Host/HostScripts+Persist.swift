@@ -7,12 +7,15 @@ extension HostScripts {
     static let persistBody = """
     s=\(stateDir); p=$s/persist
     umask 077
-    mkdir -p "$p" || exit 50
-    w=$(mktemp -d "$p/.new.XXXXXX") || exit 50
+    # The request is checked in a directory beside the persisted rules: one
+    # refused leaves no trace (not even their directory).
+    mkdir -p "$s" || exit 50
+    w=$(mktemp -d "$s/persist.XXXXXX") || exit 50
     trap "rm -rf \\"$w\\"" EXIT
     bundle "\(persistSections.joined(separator: " "))"
     one mode "on|off"
     ours ipset "\(ipsetLine)"; ours iptables "\(iptablesLine)"; ours ip6tables "\(iptablesLine)"
+    [ "$(cat "$w/mode")" = off ] || guard fresh ""
     # The unit is part of this program, never sent by the client.
     cat > "$w/unit" <<"NPXUNIT"
     \(restoreUnit)NPXUNIT
@@ -23,6 +26,7 @@ extension HostScripts {
       echo "#npx persist off"
       exit 0
     fi
+    mkdir -p "$p" || exit 50
     for f in ipset iptables ip6tables; do mv -f "$w/$f" "$p/$f" || exit 50; done
     if [ -d /run/systemd/system ]; then
       if ! cmp -s "$w/unit" "$unit"; then cp "$w/unit" "$unit" && systemctl daemon-reload || exit 56; fi

@@ -77,7 +77,7 @@ enum HostScripts {
     static let session = prelude + sessionBody
 
     /// The session after the prelude (the entry point shares it).
-    static let sessionBody = [stateFunction, lockFunction, bundleFunctions, lockFirst, observeBody, dispatchConfirm, confirmBody,
+    static let sessionBody = [stateFunction, lockFunction, bundleFunctions, guardFunction, lockFirst, observeBody, dispatchConfirm, confirmBody,
                               dispatchBundle, applyBody, ";;\npersist)\n", persistBody, dispatchEnd].joined()
 
     /// `lock` takes the host's lock on fd 9, once: later calls keep it (a
@@ -169,6 +169,120 @@ enum HostScripts {
 
     """
 
+    /// `keeps`, in the entry point (`npx_guard`): the lockout guard, held by
+    /// the host itself. Its stdin: this family's rules as the host holds them
+    /// (`iptables-save -t filter`), then, after each line `#npx payload`, a
+    /// payload loaded over them (`--noflush`). It prints what would cut the
+    /// connection off and fails when, after the first payload (or after the
+    /// second, the rollback's, if the host's own rules admitted it), some
+    /// chain of ours that INPUT (OUTPUT) jumps to does not accept SSH from
+    /// (to) `npx_peer` on port `npx_port` before any rule that is not a plain
+    /// ACCEPT: the rule `-s NET -p tcp -m tcp --dport PORT -j ACCEPT` (`-d`,
+    /// `--sport` out) with NET holding the address, as extend renders it.
+    /// Erring on the side of refusing: a jump is never taken as deleted, and
+    /// a rule inserted, replaced or deleted in a chain of ours (extend only
+    /// redeclares them whole) makes that chain fail.
+    /// Only the entry point holds it (`HostScripts.entryPoint`); shell mode,
+    /// whose key can run anything anyway, does not send it.
+    static let keepsFunction = """
+    keeps() {
+      awk -v ip="$npx_peer" -v port="$npx_port" -f /dev/fd/3 3<<"NPXGUARD"
+    function nib(c) { return index("0123456789abcdef", c) - 1 }
+    function pad(g) { return substr("0000" g, length(g) + 1) }
+    function hex(a,   p, n, v, k, h, t, hp, tp, nh, nt, i, out) {
+      a = tolower(a)
+      if (index(a, ":") == 0) {
+        if (split(a, p, ".") != 4) return ""
+        for (i = 1; i <= 4; i++) if (p[i] !~ /^[0-9]+$/ || p[i] > 255) return ""
+        return sprintf("%02x%02x%02x%02x", p[1], p[2], p[3], p[4])
+      }
+      if (index(a, ".")) {
+        n = split(a, p, ":"); v = hex(p[n]); if (v == "") return ""
+        a = substr(a, 1, length(a) - length(p[n])) substr(v, 1, 4) ":" substr(v, 5, 4)
+      }
+      k = index(a, "::")
+      if (k) { h = substr(a, 1, k - 1); t = substr(a, k + 2) } else { h = a; t = "" }
+      nh = (h == "") ? 0 : split(h, hp, ":"); nt = (t == "") ? 0 : split(t, tp, ":")
+      if ((!k && nh != 8) || nh + nt > 8 || index(t, "::")) return ""
+      for (i = 1; i <= nh; i++) if (length(hp[i]) < 1 || length(hp[i]) > 4) return ""
+      for (i = 1; i <= nt; i++) if (length(tp[i]) < 1 || length(tp[i]) > 4) return ""
+      out = ""
+      for (i = 1; i <= nh; i++) out = out pad(hp[i])
+      for (i = nh + nt; i < 8; i++) out = out "0000"
+      for (i = 1; i <= nt; i++) out = out pad(tp[i])
+      return (out ~ /^[0-9a-f]+$/ && length(out) == 32) ? out : ""
+    }
+    function within(c,   x, net, len, f, r, d) {
+      if (split(c, x, "/") == 2) { net = hex(x[1]); len = x[2] + 0 } else { net = hex(c); len = length(net) * 4 }
+      if (net == "" || length(net) != length(me)) return 0
+      f = int(len / 4); r = len % 4
+      if (substr(net, 1, f) != substr(me, 1, f)) return 0
+      if (r == 0) return 1
+      d = 2 ^ (4 - r)
+      return int(nib(substr(net, f + 1, 1)) / d) == int(nib(substr(me, f + 1, 1)) / d)
+    }
+    function guards(r, b,   w, k, i, at, tail) {
+      k = split(r, w, " "); at = 3
+      if (w[3] == (b == "INPUT" ? "-s" : "-d")) { if (!within(w[4])) return 0; at = 5 }
+      tail = ""
+      for (i = at; i <= k; i++) tail = tail " " w[i]
+      return tail == " -p tcp -m tcp " (b == "INPUT" ? "--dport " : "--sport ") port " -j ACCEPT"
+    }
+    function check(   j, x, c, i, r, bad, best) {
+      best = ""
+      for (j in jump) {
+        split(j, x, " "); c = x[2]; bad = (c in unknown)
+        for (i = 1; !bad && i <= n[c]; i++) {
+          r = rule[c, i]
+          if (guards(r, x[1])) break
+          if (r ~ /"/ || r !~ / -j ACCEPT$/ || index(r, " -j ") != length(r) - 9) bad = 1
+        }
+        if (bad && (best == "" || c < best)) best = c
+      }
+      return best
+    }
+    BEGIN { me = hex(ip); sec = 0; out = "" }
+    substr($1, 1, 1) == "[" { $0 = substr($0, length($1) + 2) }
+    $0 == "#npx payload" {
+      if (sec == 0) g0 = (check() == ""); else if (check() != "") out = "chain " check()
+      sec++; next
+    }
+    substr($1, 1, 5) == ":NPX-" { c = substr($1, 2); n[c] = 0; delete unknown[c]; next }
+    ($1 == "-A" || $1 == "-I") && ($2 == "INPUT" || $2 == "OUTPUT") && $(NF - 1) == "-j" && substr($NF, 1, 4) == "NPX-" { jump[$2 " " $NF] = 1; next }
+    substr($2, 1, 4) == "NPX-" {
+      if ($1 == "-A") rule[$2, ++n[$2]] = $0
+      else if ($1 == "-F" || $1 == "-X" || $1 == "-N") n[$2] = 0
+      else if ($1 != "-Z") unknown[$2] = 1
+    }
+    END {
+      if (me == "") out = "this connection (no address)"
+      else if (out == "" && sec == 2 && g0 && check() != "") out = "the rollback: chain " check()
+      else if (out == "" && sec == 1 && check() != "") out = "chain " check()
+      if (out != "") { print out; exit 1 }
+    }
+    NPXGUARD
+    }
+
+    """
+
+    /// `guard current|fresh PREFIX...`: refuses the request unless `keeps`
+    /// passes the client family's payloads in the bundle (files PREFIX +
+    /// iptables or ip6tables) over the host's rules (`current`) or over none
+    /// (`fresh`: persisted rules, loaded at boot). In the entry point only.
+    static let guardFunction = """
+    # Holds a load to the lockout guard for this connection, in the entry
+    # point only (with shell access the key could do anything anyway).
+    # Arguments: current (the host rules first) or fresh, then the payloads (bundle file prefixes).
+    guard() {
+      [ -n "${npx_guard-}" ] || return 0
+      [ -n "$npx_peer" ] && [ -n "$npx_port" ] || refuse "comes over a connection this host cannot tell the address of (SSH_CONNECTION did not get through sudo: the sudoers drop-in is not the one of this entry point; extend host-bootstrap --install puts it back)"
+      f=iptables; case "$npx_peer" in *:*) f=ip6tables ;; esac
+      cut=$({ [ "$1" = fresh ] || "$f-save" -t filter; shift; for p in "$@"; do echo "#npx payload"; cat "$w/$p$f" 2>/dev/null; done; } | keeps) ||
+        refuse "would cut this connection (SSH from $npx_peer to port $npx_port) off: ${cut:-its rules} must admit it before anything else of ours (the lockout guard: list the address under the host management sources)"
+    }
+
+    """
+
     /// The lines of our state that the apply's precondition hashes; the
     /// client computes the same from what `observe` printed.
     static let stateFunction = """
@@ -209,6 +323,7 @@ enum HostScripts {
     ours iptables "\(iptablesLine)"; ours rollback-iptables "\(iptablesLine)"
     ours ip6tables "\(iptablesLine)"; ours rollback-ip6tables "\(iptablesLine)"
     ours destroy "\(setName)"; ours rollback-destroy "\(setName)"
+    guard current "" rollback-
     # The rollback script is part of this program, never sent by the client.
     cat > "$w/rollback-run" <<"NPXROLLBACK"
     \(rollback)
