@@ -232,3 +232,4 @@ struct AuditCompileTests {
         #expect(enforce.ingress.enforcement == .enforce && !enforce.text.contains("audit"), "\(enforce.text)")
     }
 }
+
