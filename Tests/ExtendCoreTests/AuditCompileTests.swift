@@ -218,6 +218,10 @@ struct AuditCompileTests {
         #expect(denied.count == 8 && denied.filter { $0.hasPrefix("-") }.allSatisfy { $0.hasSuffix("-j DROP") }
                 && denied.filter { $0.hasPrefix("+") }.allSatisfy { $0.hasSuffix("-j ACCEPT") })
         #expect(plan.added == 4 && plan.removed == 4)
+        let inAudit = try Self.observed(audit)
+        #expect(held.enforcement == .enforce && inAudit.enforcement == .audit && ObservedHost().enforcement == nil)
+        #expect(HostPlan.enforcementChange(held, audit) == "enforcement enforce → audit")
+        #expect(HostPlan.enforcementChange(inAudit, audit) == nil && HostPlan.enforcementChange(ObservedHost(), audit) == nil)
     }
 
     @Test("explain says a host is in audit mode, and that what its policies deny is counted, then let through")

@@ -157,6 +157,7 @@ extension HostLabBacked {
                 _ = try Self.writeInventory(lab, .enforce, restrictedKey: key)
                 let diff = try extend(["diff", "--detailed-exitcode"] + input)
                 #expect(diff.status == 2, "\(diff)")
+                #expect(diff.stdout.contains("enforcement audit → enforce"), "\(diff)")
                 let verdicts = diff.stdout.split(separator: "\n").filter { $0.contains("npx:deny") }
                 #expect(verdicts.contains { $0.hasPrefix("-") && $0.hasSuffix("-j ACCEPT") }
                         && verdicts.contains { $0.hasPrefix("+") && $0.hasSuffix("-j DROP") }, "\(diff)")
