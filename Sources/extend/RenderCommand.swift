@@ -51,7 +51,7 @@ struct RenderCommand: AsyncParsableCommand {
             console.report(input.warnings)
             for host in hosts {
                 let state = compiler.compile(host)
-                out.write(RenderedHost(state, cache: cache).text(host, dropLogs: state.dropLogs))
+                out.write(RenderedHost(state, cache: cache).text(host, dropLogs: state.dropLogs, policyLabels: state.policyLabels))
             }
         }
         out.flush()
@@ -69,7 +69,8 @@ struct RenderCommand: AsyncParsableCommand {
 ///
 ///     {"hosts": [{"name", "namespace", "needsNothing", "ruleSet": ID}],      (no ruleSet: needs nothing)
 ///      "ruleSets": [{"id", "digest", "matchSets": [NAME…], "chains": {"inet": [NAME…], "inet6": […]},
-///                    "topChains": {"inet": {"NPX-INPUT": [RULE…], "NPX-OUTPUT": […]}, …}, "dropLogs"}],
+///                    "topChains": {"inet": {"NPX-INPUT": [RULE…], "NPX-OUTPUT": […]}, …}, "dropLogs",
+///                    "enforcement": "enforce"|"audit"}],
 ///      "chains": [{"name", "family", "rules"}],
 ///      "sets": [{"name", "type", "family", "members"}], "warnings": […]}
 enum RenderJSON {
@@ -90,6 +91,7 @@ enum RenderJSON {
         var chains: [String: [String]]
         var digest: String
         var dropLogs: [DropLogTag]
+        var enforcement: Enforcement
         var id: Int
         /// The sets its rules match; a list's members are sets of their own, in the top-level list.
         var matchSets: [String]
@@ -104,6 +106,7 @@ enum RenderJSON {
                 ("chains", JSONText.object(chains.map { ($0.key, JSONText.array($0.value)) })),
                 ("digest", JSONText.quote(digest)),
                 ("dropLogs", "[" + drops.joined(separator: ",") + "]"),
+                ("enforcement", JSONText.quote(enforcement.rawValue)),
                 ("id", String(id)),
                 ("matchSets", JSONText.array(matchSets)),
                 ("topChains", JSONText.object(topChains.map { f in
@@ -151,7 +154,7 @@ enum RenderJSON {
                 }
                 let digest = RenderedHost.digest(rules, cache: cache, set: compiler.set(named:))
                 ruleSets[id] = RuleSetOut(chains: names, digest: "sha256:" + digest, dropLogs: rules.dropLogs,
-                                          id: id, matchSets: matched.sorted(), topChains: top).json
+                                          enforcement: rules.enforcement, id: id, matchSets: matched.sorted(), topChains: top).json
             }
             let host = Host(name: h.name, namespace: h.namespace, needsNothing: compiled == nil, ruleSet: compiled?.id)
             out.write((i == 0 ? "\n" : ",\n") + host.json)

@@ -42,7 +42,7 @@ import Testing
                 adress: 198.18.1.1
                 addresses: [198.18.1.1]
             """,
-            #"{inv}:6:5: error: unknown key "adress" in hosts[0] (allowed: name, namespace, labels, addresses, ports, logDrops, persist, management, ssh); did you mean "addresses"?"#),
+            #"{inv}:6:5: error: unknown key "adress" in hosts[0] (allowed: name, namespace, labels, addresses, ports, logDrops, persist, enforcement, management, ssh); did you mean "addresses"?"#),
         .inventory("inventory: duplicate address", """
             hosts:
               - name: h1

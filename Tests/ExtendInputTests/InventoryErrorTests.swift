@@ -36,7 +36,7 @@ import Testing
                 adress: 198.18.1.1
                 addresses: [198.18.1.1]
             """, [
-            #"inv.yaml:6:5: error: unknown key "adress" in hosts[0] (allowed: name, namespace, labels, addresses, ports, logDrops, persist, management, ssh); did you mean "addresses"?"#,
+            #"inv.yaml:6:5: error: unknown key "adress" in hosts[0] (allowed: name, namespace, labels, addresses, ports, logDrops, persist, enforcement, management, ssh); did you mean "addresses"?"#,
         ]),
         Case("host ssh", """
             hosts:
@@ -55,7 +55,7 @@ import Testing
             #"inv.yaml:5:5: error: unknown key "address" in defaults.ssh (allowed: user, port, identityFile, knownHostsFile, sudo, mode, connectTimeoutSeconds)"#,
         ]),
         Case("defaults", "defaults:\n  logdrops: true\n", [
-            #"inv.yaml:4:3: error: unknown key "logdrops" in defaults (allowed: ssh, management, logDrops, persist); did you mean "logDrops"?"#,
+            #"inv.yaml:4:3: error: unknown key "logdrops" in defaults (allowed: ssh, management, logDrops, persist, enforcement); did you mean "logDrops"?"#,
         ]),
         Case("port", """
             hosts:
@@ -227,6 +227,23 @@ import Testing
             #"inv.yaml:4:15: error: defaults.ssh.mode: ssh mode "Restricted" is not known; must be shell (extend runs its scripts in a shell) or restricted (the key runs only netpol-extend-host; see extend host-bootstrap)"#,
             #"inv.yaml:9:17: error: hosts[0].ssh.mode: expected a string, got the boolean true; quote it if it is meant as text: "true""#,
         ]),
+        Case("enforcement", """
+            defaults:
+              enforcement: Audit
+            hosts:
+              - name: h1
+                namespace: default
+                addresses: [198.18.1.1]
+                enforcement: true
+              - name: h2
+                namespace: default
+                addresses: [198.18.1.2]
+                enforcement: dry-run
+            """, [
+            #"inv.yaml:4:16: error: defaults.enforcement: enforcement "Audit" is not known; must be enforce (drop what the policies deny) or audit (count it against the policies, log it with logDrops, and let it through)"#,
+            #"inv.yaml:9:18: error: hosts[0].enforcement: expected a string, got the boolean true; quote it if it is meant as text: "true""#,
+            #"inv.yaml:13:18: error: hosts[1].enforcement: enforcement "dry-run" is not known; must be enforce (drop what the policies deny) or audit (count it against the policies, log it with logDrops, and let it through)"#,
+        ]),
         Case("ssh port and timeout", "defaults:\n  ssh: {port: 70000, connectTimeoutSeconds: 0}\n", [
             "inv.yaml:4:15: error: defaults.ssh.port: port 70000 is out of range; must be 1-65535",
             "inv.yaml:4:45: error: defaults.ssh.connectTimeoutSeconds: must be a positive number of seconds, such as 10",
@@ -282,7 +299,7 @@ import Testing
             #"inv.yaml:7:15: error: defaults.ssh.sudo: expected true or false, got the string "no""#,
             #"inv.yaml:11:29: error: hosts[0].addresses[1]: address 198.18.1.1 is listed twice for this host"#,
             #"inv.yaml:12:32: error: hosts[0].ports[0].port: expected an integer, got the string "http""#,
-            #"inv.yaml:16:5: error: unknown key "colour" in hosts[1] (allowed: name, namespace, labels, addresses, ports, logDrops, persist, management, ssh)"#,
+            #"inv.yaml:16:5: error: unknown key "colour" in hosts[1] (allowed: name, namespace, labels, addresses, ports, logDrops, persist, enforcement, management, ssh)"#,
             #"inv.yaml:13:11: error: hosts[1].name: host name "h1" is already used by the host at inv.yaml:9; host names must be unique"#,
             #"inv.yaml:14:16: error: hosts[1].namespace: namespace "Legacy" must be a DNS-1123 label: at most 63 lower case letters, digits and '-', starting and ending with a letter or digit"#,
             #"inv.yaml:15:17: error: hosts[1].addresses[0]: address 198.18.1.1 is already used by host "h1" (inv.yaml:9); an address belongs to one host"#,

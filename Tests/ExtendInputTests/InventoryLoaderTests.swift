@@ -173,4 +173,26 @@ import Testing
         #expect(inventory.hosts.map(\.ssh.mode) == [.restricted, .shell])
         #expect(inventory.hosts.map(\.ssh.user) == ["netpol-extend", "root"])
     }
+
+    @Test("enforcement: audit in defaults reaches every host; a host may say enforce; unset means enforce")
+    func enforcement() throws {
+        let audit = try InventoryLoader.parse("""
+            apiVersion: netpol-extend/v1
+            kind: Inventory
+            defaults:
+              enforcement: audit
+            hosts:
+              - {name: h1, namespace: default, addresses: [198.18.1.1]}
+              - {name: h2, namespace: default, addresses: [198.18.1.2], enforcement: enforce}
+            """).get()
+        #expect(audit.hosts.map(\.enforcement) == [.audit, .enforce])
+        let plain = try InventoryLoader.parse("""
+            apiVersion: netpol-extend/v1
+            kind: Inventory
+            hosts:
+              - {name: h1, namespace: default, addresses: [198.18.1.1]}
+              - {name: h2, namespace: default, addresses: [198.18.1.2], enforcement: audit}
+            """).get()
+        #expect(plain.hosts.map(\.enforcement) == [.enforce, .audit])
+    }
 }

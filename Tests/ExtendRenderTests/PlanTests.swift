@@ -166,7 +166,8 @@ import Testing
         #expect(rb.ipset == Payloads.ipsetRestore(old.sets))
         let v4 = try #require(rb.iptables[.inet])
         #expect(v4.components(separatedBy: "-A INPUT -j NPX-INPUT\n").count == 3, "both old jumps come back")
-        #expect(v4.contains("-A NPX-INPUT -j DROP\n"))
+        #expect(v4.split(separator: "\n").contains { $0.hasPrefix("-A NPX-INPUT -m comment --comment \"npx:deny ingress ") && $0.hasSuffix(" -j DROP") },
+                "the old final drop comes back")
         #expect(rb.destroy.isEmpty)
     }
 

@@ -18,7 +18,7 @@ import Testing
         let compiler = Compiler(world: world)
         return world.hosts.map { h in
             let s = compiler.compile(h)
-            return RenderedHost(s).text(h, dropLogs: s.dropLogs)
+            return RenderedHost(s).text(h, dropLogs: s.dropLogs, policyLabels: s.policyLabels)
         }.joined()
     }
 
@@ -45,7 +45,8 @@ import Testing
 
     /// ipBlock except (v4 and v6), /0 on both families, dual-stack, SCTP,
     /// endPort, protocol-only UDP, egress named port resolving to different
-    /// numbers, hostNetwork pods left out, a host needing nothing, drop logs.
+    /// numbers, hostNetwork pods left out, a host needing nothing, drop logs,
+    /// audit mode, a policy that admits nothing, a policy name too long for a comment.
     @Test("edge cases render as pinned")
     func edgeCases() throws {
         try GoldenFile.check(Self.renderAll(try Self.edgeCases), "edge-cases.txt")

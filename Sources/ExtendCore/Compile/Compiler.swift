@@ -4,8 +4,10 @@
 /// Ingress is enforced on the host's INPUT path, egress on its OUTPUT path. In
 /// each isolated direction, in order: replies to established connections,
 /// loopback, IPv6 neighbour and router discovery, the lockout guard, one
-/// accept per (policy rule × port) matching the peer set, then a drop. A
-/// direction no policy isolates gets nothing.
+/// accept per (policy rule × port) matching the peer set (each policy in a
+/// chain of its own, its rules' comments naming policy, direction and rule),
+/// then the final deny: a drop, or in audit mode a counted accept
+/// (`RuleComment` has the comments). A direction no policy isolates gets nothing.
 public final class Compiler {
     let peers: PeerResolver
     /// Policy chains, per policy id: `nil` inside when the policy admits nothing there.
@@ -36,12 +38,12 @@ public final class Compiler {
     /// compiler's memo is dropped.
     public func compileSharing(_ host: LegacyHost, extraGuard: [CIDR] = []) -> (state: HostDesiredState, ruleSet: Int?) {
         guard let (rules, id) = ruleSet(host, extraGuard: extraGuard) else { return (.nothing(host: host.name), nil) }
-        if let hit = gathered[id] { return (HostDesiredState(host: host.name, tables: hit, dropLogs: rules.dropLogs), id) }
+        if let hit = gathered[id] { return (HostDesiredState(host: host.name, tables: hit, rules: rules), id) }
         let tables = rules.tables.map { t in
             FamilyTable(family: t.family, sets: gather(t.matched), chains: t.chains, matched: t.matched)
         }
         gathered[id] = tables
-        return (HostDesiredState(host: host.name, tables: tables, dropLogs: rules.dropLogs), id)
+        return (HostDesiredState(host: host.name, tables: tables, rules: rules), id)
     }
 
     /// The rules a host holds, before its sets are gathered, and their
@@ -57,42 +59,49 @@ public final class Compiler {
         // Hosts that the same policies isolate, with the same ports and guard,
         // hold the same rules: many hosts of a fleet share one compile.
         let key = TablesKey(policies: isolating.map { $0.policies.map(\.id) }, ports: me.namedPorts, sshPort: host.ssh.port,
-                            guardSources: guardSources, logHost: host.logDrops ? host.name : nil)
+                            guardSources: guardSources, logHost: host.logDrops ? host.name : nil, enforcement: host.enforcement)
         if let hit = ruleSets[key] { return hit }
+        // Each isolating policy's chain per family (nil where it admits nothing).
+        let families = AddressFamily.allCases
+        let compiled = isolating.map { d, policies in
+            policies.map { p in (policy: p, chains: families.map { policyChain(p, d, $0, host: me) }) }
+        }
+        let denyTags = zip(isolating, compiled).map { iso, list in
+            Rules.denyTag(iso.dir, list.map { ($0.policy.id, $0.chains.map { $0?.chain.name }) })
+        }
         var tables: [RuleSet.Table] = []
         var tags: [DropLogTag] = []
-        for f in AddressFamily.allCases {
+        for (fi, f) in families.enumerated() {
             var matched: Set<String> = []
             var chains: [String: ChainSpec] = [:]
             var top: [ChainSpec] = []
-            for (d, policies) in isolating {
+            for (di, (d, policies)) in isolating.enumerated() {
                 var rules: [RuleSpec] = []
                 if !policies.isEmpty {
                     rules += Rules.preamble(d, f, guardSources: guardSources.filter { $0.family == f }, sshPort: host.ssh.port)
-                    // Identical policy chains are shared; the jump's comment names every policy behind it.
-                    var jumps: [(chain: String, policies: [String])] = []
-                    for p in policies {
-                        guard let compiled = policyChain(p, d, f, host: me) else { continue }
-                        let name = compiled.chain.name
-                        if chains.updateValue(compiled.chain, forKey: name) == nil { matched.formUnion(compiled.sets) }
-                        if let i = jumps.firstIndex(where: { $0.chain == name }) { jumps[i].policies.append(p.id) }
-                        else { jumps.append((name, [p.id])) }
+                    // Each policy has a chain of its own (its rules' comments name it), and
+                    // every isolating policy is named here, also one that admits nothing.
+                    for (p, perFamily) in compiled[di] {
+                        let c = perFamily[fi]
+                        if let c, chains.updateValue(c.chain, forKey: c.chain.name) == nil { matched.formUnion(c.sets) }
+                        rules.append(Rules.policy(PolicyLabel.label(p.id), d, chain: c?.chain.name))
                     }
-                    rules += jumps.map { Rules.jump(to: $0.chain, comment: $0.policies.joined(separator: ",")) }
                     if host.logDrops {
                         let tag = DropLogTag(prefix: Rules.logPrefix(host: host.name, d, policies.map(\.id)),
                                              host: host.name, direction: d, policies: policies.map(\.id))
                         if f == .inet { tags.append(tag) }
                         rules.append(Rules.log(prefix: tag.prefix))
                     }
-                    rules.append(Rules.drop)
+                    rules.append(Rules.deny(d, tag: denyTags[di], host.enforcement))
                 }
                 top.append(ChainSpec(name: Naming.topChain(d), rules: rules))
             }
             tables.append(RuleSet.Table(family: f, matched: matched.sorted(),
                                         chains: top + chains.values.sorted { $0.name < $1.name }))
         }
-        let out = (RuleSet(tables: tables, dropLogs: tags), ruleSets.count)
+        let labels = Set(isolating.flatMap { $0.policies.compactMap { PolicyLabel.forLong($0.id) } })
+        let out = (RuleSet(tables: tables, dropLogs: tags, enforcement: host.enforcement,
+                           policyLabels: labels.sorted { $0.label < $1.label }), ruleSets.count)
         ruleSets[key] = out
         return out
     }
@@ -161,7 +170,8 @@ public final class Compiler {
             if let s = t.set { sets.insert(s) }
             return t.set
         }
-        for rule in p.rules(d) {
+        let label = PolicyLabel.label(p.id)
+        for (index, rule) in p.rules(d).enumerated() {
             let (target, targets) = peers.targets(rule, policyNamespace: p.namespace, family: f)
             policiesByTarget[target, default: []].insert(p.id)
             // Ports name the receiving side's ports: this host for ingress,
@@ -188,7 +198,7 @@ public final class Compiler {
             }
             for t in targets {
                 for c in plain {
-                    out.append(Rules.accept(d, set: use(t), port: c))
+                    out.append(Rules.accept(d, set: use(t), port: c, policy: label, index: index))
                 }
             }
             for m in named {
@@ -196,7 +206,8 @@ public final class Compiler {
                 let (named, byPort) = peers.destinationsByPort(rule, policyNamespace: p.namespace, family: f, name: name, proto: m.proto)
                 policiesByNamed[named, default: []].insert(p.id)
                 for (port, t) in byPort {
-                    out.append(Rules.accept(d, set: use(t), port: PortClause(proto: m.proto, range: port...port)))
+                    out.append(Rules.accept(d, set: use(t), port: PortClause(proto: m.proto, range: port...port),
+                                           policy: label, index: index))
                 }
             }
         }
@@ -219,6 +230,7 @@ struct TablesKey: Hashable {
     var sshPort: Int
     var guardSources: [CIDR]
     var logHost: String?
+    var enforcement: Enforcement
 }
 
 /// A policy's chain is the same on every host, except where ingress named

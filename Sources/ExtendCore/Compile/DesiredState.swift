@@ -6,11 +6,24 @@ public struct HostDesiredState: Hashable, Sendable {
     public var tables: [FamilyTable]
     /// Drop-log prefixes and what they stand for (only with logDrops).
     public var dropLogs: [DropLogTag]
+    /// What the final rule of each isolated direction does.
+    public var enforcement: Enforcement
+    /// The policies whose names are too long for a rule comment, by the
+    /// label the comments carry instead (`RuleComment`), sorted by label.
+    public var policyLabels: [PolicyLabel]
 
-    public init(host: String, tables: [FamilyTable], dropLogs: [DropLogTag] = []) {
+    public init(host: String, tables: [FamilyTable], dropLogs: [DropLogTag] = [], enforcement: Enforcement = .enforce,
+                policyLabels: [PolicyLabel] = []) {
         self.host = host
         self.tables = tables
         self.dropLogs = dropLogs
+        self.enforcement = enforcement
+        self.policyLabels = policyLabels
+    }
+
+    init(host: String, tables: [FamilyTable], rules: RuleSet) {
+        self.init(host: host, tables: tables, dropLogs: rules.dropLogs, enforcement: rules.enforcement,
+                  policyLabels: rules.policyLabels)
     }
 
     /// What a host holds when nothing of ours should be on it: no policy
@@ -55,6 +68,8 @@ public struct RuleSet: Hashable, Sendable {
     }
     public var tables: [Table]
     public var dropLogs: [DropLogTag]
+    public var enforcement: Enforcement
+    public var policyLabels: [PolicyLabel]
 }
 
 /// One IP set of ours. A `hash:net` set holds addresses and networks: the

@@ -195,7 +195,7 @@ public final class IncrementalCompiler {
 
     /// Two states with the same chains and the same sets (by name): they differ at most in members.
     static func sameShape(_ a: HostDesiredState, _ b: HostDesiredState) -> Bool {
-        a.dropLogs == b.dropLogs && a.tables.map(\.family) == b.tables.map(\.family)
+        a.dropLogs == b.dropLogs && a.enforcement == b.enforcement && a.policyLabels == b.policyLabels && a.tables.map(\.family) == b.tables.map(\.family)
             && zip(a.tables, b.tables).allSatisfy { $0.chains == $1.chains && $0.sets.map(\.name) == $1.sets.map(\.name) }
     }
 

@@ -32,26 +32,50 @@ enum Rules {
         RuleSpec(["-p", "ipv6-icmp", "-m", "icmp6", "--icmpv6-type", "\($0)", "-j", "ACCEPT"])
     }
 
-    static func jump(to chain: String, comment: String) -> RuleSpec {
-        RuleSpec(["-m", "comment", "--comment", comment, "-j", chain])
+    /// In NPX-INPUT / NPX-OUTPUT, a policy that isolates the host: the jump
+    /// to its chain, or (`chain` nil: it admits nothing in this family) a rule
+    /// without a target, which only counts, so that every isolating policy is named.
+    static func policy(_ label: String, _ d: Direction, chain: String?) -> RuleSpec {
+        let w = comment(.policy(label, direction: d))
+        return RuleSpec(chain.map { w + ["-j", $0] } ?? w)
     }
 
-    static func accept(_ d: Direction, set: String?, port: PortClause) -> RuleSpec {
+    /// One accept of a policy rule; `index` is the rule's place in the
+    /// policy's ingress or egress list.
+    static func accept(_ d: Direction, set: String?, port: PortClause, policy label: String, index: Int) -> RuleSpec {
         var w: [String] = []
         if let p = port.proto { w += ["-p", p.iptablesName] }
         if let set { w += ["-m", "set", "--match-set", set, d == .ingress ? "src" : "dst"] }
         if let p = port.proto, let r = port.range {
             w += ["-m", p.iptablesName, "--dport", r.lowerBound == r.upperBound ? "\(r.lowerBound)" : "\(r.lowerBound):\(r.upperBound)"]
         }
-        return RuleSpec(w + ["-j", "ACCEPT"])
+        // iptables-save prints matches in the order they were given: the comment last.
+        return RuleSpec(w + comment(.allow(policy: label, direction: d, rule: index)) + ["-j", "ACCEPT"])
     }
+
+    static func comment(_ c: RuleComment) -> [String] { ["-m", "comment", "--comment", c.text] }
 
     /// Rate-limited so a flood cannot fill the log: 6 a minute, burst 5 (the default).
     static func log(prefix: String) -> RuleSpec {
         RuleSpec(["-m", "limit", "--limit", "6/min", "-j", "LOG", "--log-prefix", prefix])
     }
 
-    static let drop = RuleSpec(["-j", "DROP"])
+    /// The final rule of an isolated direction, reached by what no policy
+    /// admits: it drops (enforce) or, in audit, accepts; either way it counts.
+    /// `tag` names the isolating policies and their rules (`denyTag`), so
+    /// that the rule, and with it its counter, is new when they change.
+    static func deny(_ d: Direction, tag: String, _ e: Enforcement) -> RuleSpec {
+        RuleSpec(comment(.deny(direction: d, tag: tag)) + ["-j", e.verdict])
+    }
+
+    /// 8 hex digits of the direction and, per isolating policy, its name and
+    /// its chain in each family ("-" where it admits nothing); chain names
+    /// are hashes of their rules.
+    static func denyTag(_ d: Direction, _ policies: [(id: String, chains: [String?])]) -> String {
+        Naming.hex("deny\n\(d.word)\n" + policies.map { p in
+            ([p.id] + p.chains.map { $0 ?? "-" }).joined(separator: " ")
+        }.joined(separator: "\n"), 8)
+    }
 
     /// `npx:I:<8 hex> ` (or `npx:E:`): the hex names host, direction and the
     /// isolating policies; `extend explain --why` recomputes it to decode. 15

@@ -49,12 +49,15 @@ public struct LegacyHost: Hashable, Sendable {
     public var management: [CIDR]
     public var logDrops: Bool
     public var persist: Bool
+    /// Drop what no policy admits, or count it and let it through (audit).
+    public var enforcement: Enforcement
     /// file:line of the host's entry.
     public var origin: String?
 
     public init(name: String, namespace: String, labels: Labels = [:], addresses: [IPAddress],
                 ports: [NamedPort] = [], ssh: SSHSettings = SSHSettings(), management: [CIDR] = [],
-                logDrops: Bool = false, persist: Bool = false, origin: String? = nil) {
+                logDrops: Bool = false, persist: Bool = false, enforcement: Enforcement = .enforce,
+                origin: String? = nil) {
         self.name = name
         self.namespace = namespace
         self.labels = labels
@@ -64,6 +67,7 @@ public struct LegacyHost: Hashable, Sendable {
         self.management = management
         self.logDrops = logDrops
         self.persist = persist
+        self.enforcement = enforcement
         self.origin = origin
     }
 

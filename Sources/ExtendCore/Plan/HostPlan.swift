@@ -84,11 +84,19 @@ public enum Planner {
             }
         }
         let insert = Direction.allCases.filter { !keep.contains($0) }
-        if have.chains == want.chains && insert.isEmpty && delete.isEmpty { return nil }
+        // Only the chains that differ are declared (which flushes and refills
+        // them): a chain the host already holds as wanted keeps its rules and
+        // with them their packet counters. Policy chains are named by their
+        // content, so a changed policy gets a new chain (counting from zero)
+        // and the others stay as they are.
+        let held = Dictionary(have.chains.map { ($0.name, $0.rules) }, uniquingKeysWith: { a, _ in a })
+        let changed = want.chains.filter { held[$0.name] != $0.rules }
+        let remove = haveNames.subtracting(want.chains.map(\.name))
+        if changed.isEmpty && remove.isEmpty && insert.isEmpty && delete.isEmpty { return nil }
         return Payloads.iptablesRestore(
-            chains: want.chains,
+            chains: changed,
             jumps: .init(insert: insert, delete: delete),
-            removeChains: Array(haveNames.subtracting(want.chains.map(\.name))))
+            removeChains: Array(remove))
     }
 }
 

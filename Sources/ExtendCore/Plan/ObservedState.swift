@@ -45,13 +45,14 @@ public enum ObservedParser {
         public init(description: String) { self.description = description }
     }
 
-    /// `iptables-save -t filter` output.
+    /// `iptables-save -t filter` output (with or without `-c`: counters are skipped).
     public static func iptablesSave(_ text: String) throws(Failure) -> ObservedTable {
         var chains: [String: [RuleSpec]] = [:]
         var jumps: [ObservedTable.Jump] = []
         var inFilter = false
         for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingTrailingSpaces
+            var line = raw.trimmingTrailingSpaces
+            if line.hasPrefix("["), let close = line.firstIndex(of: "]") { line = line[line.index(after: close)...].drop { $0 == " " } }
             if line.hasPrefix("*") { inFilter = line == "*filter"; continue }
             guard inFilter, !line.isEmpty, !line.hasPrefix("#") else { continue }
             if line.hasPrefix(":") {

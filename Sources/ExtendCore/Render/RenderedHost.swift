@@ -86,10 +86,14 @@ public final class SetTextCache {
 
 extension RenderedHost {
     /// The section `extend render` prints for a host.
-    public func text(_ host: LegacyHost, dropLogs: [DropLogTag] = []) -> String {
+    public func text(_ host: LegacyHost, dropLogs: [DropLogTag] = [], policyLabels: [PolicyLabel] = []) -> String {
         var out = "== \(host.name) (\(host.ref)) digest sha256:\(digest)\n"
         if iptables.isEmpty {
             return out + "   no policy isolates this host: it needs no rules (apply removes any of ours)\n\n"
+        }
+        switch host.enforcement {
+        case .enforce: out += "-- enforcement: enforce (what no policy admits is dropped)\n"
+        case .audit: out += "-- enforcement: audit (what no policy admits is counted against the isolating policies, then accepted)\n"
         }
         out += "-- ipset restore\n" + ipset
         for f in AddressFamily.allCases {
@@ -98,6 +102,9 @@ extension RenderedHost {
         }
         for t in dropLogs {
             out += "-- drop log prefix \"\(t.prefix)\": \(t.direction.rawValue.lowercased()) of \(t.host), isolated by \(t.policies.joined(separator: ", "))\n"
+        }
+        for l in policyLabels {
+            out += "-- policy label \(l.label): \(l.policy) (its name is too long for a rule comment)\n"
         }
         return out + "\n"
     }

@@ -6,8 +6,9 @@ struct HostSettings {
     var management: [CIDR] = []
     var logDrops = false
     var persist = false
+    var enforcement = Enforcement.enforce
 
-    static let keys = ["ssh", "management", "logDrops", "persist"]
+    static let keys = ["ssh", "management", "logDrops", "persist", "enforcement"]
     static let sshKeys = ["user", "port", "identityFile", "knownHostsFile", "sudo", "mode", "connectTimeoutSeconds"]
     /// A host's ssh may also say where to connect.
     static let hostSSHKeys = sshKeys + ["address"]
@@ -20,6 +21,7 @@ struct HostSettings {
         }
         if let c = fields["logDrops"], let b = c.bool() { logDrops = b }
         if let c = fields["persist"], let b = c.bool() { persist = b }
+        if let c = fields["enforcement"], let m = c.enforcement() { enforcement = m }
     }
 
     /// Merges ssh keys one by one over what is inherited.

@@ -1,7 +1,7 @@
 import ExtendCore
 
 extension InventoryDecoder {
-    static let hostKeys = ["name", "namespace", "labels", "addresses", "ports", "logDrops", "persist", "management", "ssh"]
+    static let hostKeys = ["name", "namespace", "labels", "addresses", "ports", "logDrops", "persist", "enforcement", "management", "ssh"]
     static let portKeys = ["name", "port", "protocol"]
 
     /// One `hosts[]` entry with the defaults applied; nil (after reporting) when invalid.
@@ -21,7 +21,7 @@ extension InventoryDecoder {
         }
         return LegacyHost(name: name, namespace: namespace, labels: labels, addresses: addresses, ports: ports,
                           ssh: settings.ssh, management: settings.management, logDrops: settings.logDrops,
-                          persist: settings.persist, origin: c.lineLocation)
+                          persist: settings.persist, enforcement: settings.enforcement, origin: c.lineLocation)
     }
 
     private mutating func hostName(_ f: Fields, at c: Cursor) -> String? {

@@ -86,4 +86,12 @@ extension Cursor {
               + "or restricted (the key runs only netpol-extend-host; see extend host-bootstrap)")
         return nil
     }
+
+    func enforcement() -> Enforcement? {
+        guard let s = string() else { return nil }
+        if let m = Enforcement(rawValue: s) { return m }
+        error("enforcement \(ScalarValue.quote(s)) is not known; must be enforce (drop what the policies deny) "
+              + "or audit (count it against the policies, log it with logDrops, and let it through)")
+        return nil
+    }
 }
