@@ -51,6 +51,10 @@ struct ControllerBench: ParsableCommand {
     @Option(help: ArgumentHelp("The extend executable (default: the one beside this executable).", valueName: "path"))
     var extend: String?
 
+    @Option(name: .customLong("sync-controller-arg"), parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("One more argument for the controller of the sync row (repeatable), e.g. --sync-controller-arg --no-log-connection-changes.", valueName: "arg"))
+    var syncControllerArgs: [String] = []
+
     func validate() throws {
         guard !selectedRows.isEmpty, rows.split(separator: ",").allSatisfy({ Row(rawValue: String($0)) != nil }) else {
             throw ValidationError("--rows: a comma-separated list of \(Row.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -86,7 +90,8 @@ struct ControllerBench: ParsableCommand {
                         .run(cleanup: cleanup))
                 case .sync:
                     let work = self.work ?? FileManager.default.temporaryDirectory.appendingPathComponent("extend-controller-bench").path
-                    results.append(try InitialSyncRow(scale: .base, work: work, extend: executable, repeats: repeats).run(cleanup: cleanup))
+                    results.append(try InitialSyncRow(scale: .base, work: work, extend: executable, repeats: repeats,
+                                                  extraArguments: syncControllerArgs).run(cleanup: cleanup))
                 }
             } catch {
                 cleanup.run()

@@ -6,11 +6,16 @@ import KubeSupport
 /// pods, 2k policies, 1k hosts) from the fake API server, `--dry-run`: from
 /// the process's start to "cluster synced" in its log and to /readyz 200
 /// (every host planned), and its peak RSS once ready. No host is contacted.
+/// When the controller logs connection changes (on in a dry run), each run
+/// then adds one policy through the API and times how long until the log
+/// says what it opens and closes.
 struct InitialSyncRow {
     var scale: BenchScale
     var work: String
     var extend: String
     var repeats: Int
+    /// Appended to the controller's arguments (e.g. --no-log-connection-changes).
+    var extraArguments: [String] = []
 
     func run(cleanup: Cleanup) throws -> RowResult {
         let clock = ContinuousClock()
@@ -32,13 +37,14 @@ struct InitialSyncRow {
 
         var synced: [Duration] = [], ready: [Duration] = [], peaks: [Int] = [], rss: [Int] = [], cpu: [Double] = []
         var reported = "", planned = 0, contacted = 0, warnings = 0
+        var baseline = "", changeLogged: [Duration] = [], changeLine = "", peaksAfterChange: [Int] = []
         for run in 1...repeats {
             Log.say("initial sync: run \(run) of \(repeats)…")
             let logPath = FileManager.default.temporaryDirectory.appendingPathComponent("extend-controller-bench-sync-\(getpid()).log").path
             let controller = try ControllerProcess(
                 executable: extend,
                 arguments: ["controller", "--dry-run", "--kubeconfig", api.kubeconfig, "--inventory", apiInventoryPath,
-                            "--listen", "127.0.0.1:0"],
+                            "--listen", "127.0.0.1:0"] + extraArguments,
                 logPath: logPath)
             cleanup.controller = controller
             defer { try? FileManager.default.removeItem(atPath: logPath) }
@@ -59,6 +65,28 @@ struct InitialSyncRow {
             peaks.append(controller.peakRSSKB ?? 0)
             rss.append(controller.rssKB ?? 0)
             cpu.append(controller.cpuSeconds ?? 0)
+            if controller.log.contains("connection changes: logged"), let change = input.cluster.policyEdit {
+                // The baseline first (judged off the loop after the sync), then one policy through the API.
+                while !controller.log.contains("from now on each change logs") {
+                    guard clock.now < deadline, controller.isRunning else { throw BenchError("no connection baseline:\n\(controller.logTail())") }
+                    usleep(5_000)
+                }
+                baseline = Self.line(controller.log, "from now on each change logs")
+                let object = try JSONSerialization.jsonObject(with: Data(change.manifest)) as? [String: Any] ?? [:]
+                let namespace = (object["metadata"] as? [String: Any])?["namespace"] as? String ?? ""
+                let sent = clock.now
+                try api.create("/apis/networking.k8s.io/v1/namespaces/\(namespace)/networkpolicies", object: object)
+                while !controller.log.contains("change(s), judged in") {
+                    guard clock.now < sent + .seconds(300), controller.isRunning else { throw BenchError("no connection change logged:\n\(controller.logTail())") }
+                    usleep(5_000)
+                }
+                changeLogged.append(clock.now - sent)
+                changeLine = "\(change.summary): " + Self.line(controller.log, "change(s), judged in") + " "
+                    + "(\(controller.log.components(separatedBy: "connections: opened").count - 1) opened, "
+                    + "\(controller.log.components(separatedBy: "connections: closed").count - 1) closed group line(s) logged)"
+                peaksAfterChange.append(controller.peakRSSKB ?? 0)
+                try? api.delete("/apis/networking.k8s.io/v1/namespaces/\(namespace)/networkpolicies/\((object["metadata"] as? [String: Any])?["name"] as? String ?? "")")
+            }
             let log = controller.log
             let lines = log.split(separator: "\n")
             reported = lines.first { $0.contains("cluster synced") }.map { String($0[($0.range(of: "cluster synced")?.lowerBound ?? $0.startIndex)...]) } ?? ""
@@ -85,7 +113,16 @@ struct InitialSyncRow {
                 "its log: \(reported)",
                 "\(planned) host(s) planned (\"would …\" lines), \(contacted) log line(s) naming ssh/connect, \(warnings) warning or error line(s)",
                 "fake server loaded the file in \(Format.seconds(loadTime)) (not in the figures)",
-            ])
+            ] + (baseline.isEmpty ? ["connection changes not logged (\(extraArguments.joined(separator: " ")))"] : [
+                "connection log: \(baseline)",
+                "one policy through the API (\(changeLine)): logged \(changeLogged.map { Format.seconds($0) }.joined(separator: ", ")) after the POST; peak RSS then \(peaksAfterChange.map { Format.megabytes($0) }.joined(separator: ", "))",
+            ]))
+    }
+
+    /// The text of the first log line containing `marker`, from the marker's prefix "connections:" on.
+    static func line(_ log: String, _ marker: String) -> String {
+        guard let l = log.split(separator: "\n").first(where: { $0.contains(marker) }) else { return "" }
+        return String(l[(l.range(of: "connections:")?.lowerBound ?? l.startIndex)...])
     }
 
     /// The same cluster as an API server holds it. extend-bench's input keeps

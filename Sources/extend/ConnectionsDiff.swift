@@ -33,7 +33,7 @@ enum ConnectionsDiff {
         console.report(proposed.warnings)
         switch common.output {
         case .json: console.out(json(diff))
-        case .text: console.out(text(diff))
+        case .text: console.out(diff.text)
         }
         if detailedExitCode && !diff.isEmpty { throw ExitCode(2) }
     }
@@ -42,29 +42,6 @@ enum ConnectionsDiff {
                                _ console: Console) async throws -> (LoadedInput, ConnectivityMatrix) {
         let input = try await LoadedInput.load(inventory: inventory, cluster: cluster, common: common, console: console)
         return (input, ConnectivityMatrix(world: input.world))
-    }
-
-    /// A class by its member when it has one, else its members' shared namespace and count.
-    static func name(_ c: ConnectionDiff.JointClass) -> String {
-        if c.members.count == 1 { return c.members[0] }
-        let namespaces = Set(c.members.map { $0.split(separator: "/").first.map(String.init) ?? "" })
-        return namespaces.count == 1 ? "\(namespaces.first!)/{\(c.members.count) endpoints: \(c.members[0]), …} [c\(c.id)]"
-            : "{\(c.members.count) endpoints: \(c.members[0]), …} [c\(c.id)]"
-    }
-
-    static func text(_ diff: ConnectionDiff) -> String {
-        guard !diff.isEmpty else { return "no connection opened or closed\n" }
-        var lines: [String] = []
-        for (verb, changes) in [("opened", diff.opened), ("closed", diff.closed)] {
-            for c in changes {
-                lines.append("\(verb)  \(c.from.map { name(diff.classes[$0]) }.joined(separator: ", ")) -> "
-                             + "\(c.to.map { name(diff.classes[$0]) }.joined(separator: ", "))  "
-                             + MatrixCommand.portsText(c.ports) + "  (" + c.because.joined(separator: "; ") + ")")
-            }
-        }
-        let used = Set((diff.opened + diff.closed).flatMap { $0.from + $0.to }).sorted().filter { diff.classes[$0].members.count > 1 }
-        for id in used { lines.append("c\(id): \(diff.classes[id].members.joined(separator: ", "))") }
-        return lines.joined(separator: "\n") + "\n"
     }
 
     static func json(_ diff: ConnectionDiff) -> String {
@@ -76,8 +53,7 @@ enum ConnectionsDiff {
                                  ("because", JSONText.array(c.because))])
             }.joined(separator: ",\n") + "]"
         }
-        let used = Set((diff.opened + diff.closed).flatMap { $0.from + $0.to }).sorted().filter { diff.classes[$0].members.count > 1 }
-        let classes = used.map { JSONText.object([("id", JSONText.quote("c\($0)")), ("members", JSONText.array(diff.classes[$0].members))]) }
+        let classes = diff.namedClasses.map { JSONText.object([("id", JSONText.quote("c\($0.id)")), ("members", JSONText.array($0.members))]) }
         return "{\"classes\": [" + classes.joined(separator: ",\n") + "],\n\"opened\": " + groups(diff.opened)
             + ",\n\"closed\": " + groups(diff.closed) + "}\n"
     }

@@ -24,6 +24,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Compute and report what each host would get (logs, metrics); connect to no host.")
     var dryRun = false
 
+    @Flag(inversion: .prefixedNo, help: "Log the connections each change of the cluster or the inventory opens and closes, with their causes, as `extend diff --connections` prints them (judged off the reconcile loop, once per burst). Default: on with --dry-run, off otherwise.")
+    var logConnectionChanges: Bool?
+
     @Option(name: .long, help: ArgumentHelp("Where /healthz, /readyz and /metrics listen.", valueName: "host:port"))
     var listen = "0.0.0.0:8080"
 
@@ -151,12 +154,15 @@ struct ControllerCommand: AsyncParsableCommand {
                                                       leadership: leadership, events: events, metrics: metrics, status: status,
                                                       logger: Logger(label: "netpol-extend.companions")) : nil
         if companions { logger.info("companion NetworkPolicies: kept in the cluster\(dryRun ? " (dry run: reported, not written)" : "")") }
+        let connections = (logConnectionChanges ?? dryRun)
+            ? ConnectionChangeLog(logger: Logger(label: "netpol-extend.connections")) : nil
+        if connections != nil { logger.info("connection changes: logged after each change (judged off the reconcile loop, once per burst)") }
         let service = ControllerService(
             configuration: .init(inventoryPath: inventory.inventory, reconcile: settings, inventoryPoll: .milliseconds(Int64(inventoryPoll * 1000)),
                                  writesRecord: !dryRun),
             inventory: inv, cluster: { emit in await watch.run(emit: emit) }, runner: runner, events: events,
             status: status, leadership: leadership, logger: logger, health: { watch.health }, record: record,
-            companions: keeper)
+            companions: keeper, connections: connections)
         guard let (host, port) = listenAddress else { throw ExitCode(1) }
         let http = HealthEndpoint.application(host: host, port: port, status: status, registry: registry,
                                               logger: Logger(label: "netpol-extend.http")) { bound in

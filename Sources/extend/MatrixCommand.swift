@@ -65,7 +65,7 @@ struct MatrixCommand: AsyncParsableCommand {
         guard !groups.groups.isEmpty else { return "no connection is allowed\n" }
         return groups.groups.map { g in
             "\(g.from.map(names.label).joined(separator: ", ")) -> \(g.to.map(names.label).joined(separator: ", "))  "
-                + portsText(g.ports)
+                + MatrixGroups.PortRange.text(g.ports)
         }.joined(separator: "\n") + "\n"
     }
 
@@ -91,17 +91,11 @@ struct MatrixCommand: AsyncParsableCommand {
             lines.append("  c\(c) [label=\(dotString(names.label(c)))];")
         }
         for g in groups.groups {
-            let ports = dotString(portsText(g.ports))
+            let ports = dotString(MatrixGroups.PortRange.text(g.ports))
             for f in g.from { for t in g.to { lines.append("  c\(f) -> c\(t) [label=\(ports)];") } }
         }
         lines.append("}")
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    /// "TCP 5432, UDP"; every port of every protocol is "all ports".
-    static func portsText(_ ports: [MatrixGroups.PortRange]) -> String {
-        ports == Proto.allCases.sorted().map { MatrixGroups.PortRange(proto: $0, range: nil) } ? "all ports"
-            : ports.map(\.text).joined(separator: ", ")
     }
 
     static func csvField(_ s: String) -> String {

@@ -52,12 +52,14 @@ public struct ControllerService: Service {
     let record: (any ManagedHostsStore)?
     /// Keeps the companion NetworkPolicies (`--companions`); nil: none are written.
     let companions: CompanionReconciler?
+    /// Logs the connections each change opens and closes (`--log-connection-changes`); nil: none.
+    let connections: ConnectionChangeLog?
 
     /// - Parameter inventory: the inventory as read at start (an unreadable one stops the command before this).
     public init(configuration: Configuration, inventory: Inventory, cluster: @escaping ClusterSource, runner: any HostRunner,
                 events: any EventSink, status: ControllerStatus, leadership: Leadership, logger: Logger,
                 health: (@Sendable () -> [APIResource: InformerHealth])? = nil, record: (any ManagedHostsStore)? = nil,
-                companions: CompanionReconciler? = nil) {
+                companions: CompanionReconciler? = nil, connections: ConnectionChangeLog? = nil) {
         self.configuration = configuration
         self.inventory = inventory
         self.cluster = cluster
@@ -69,6 +71,7 @@ public struct ControllerService: Service {
         self.health = health
         self.record = record
         self.companions = companions
+        self.connections = connections
     }
 
     enum Input: Sendable {
@@ -92,6 +95,7 @@ public struct ControllerService: Service {
             await withDiscardingTaskGroup { group in
                 group.addTask { await cluster { input.yield(.watch($0)) } }
                 if let companions { group.addTask { await companions.run() } }
+                if let connections { group.addTask { await connections.run() } }
                 group.addTask {
                     while (try? await Task.sleep(for: poll)) != nil {
                         switch watchedFile.check() {
@@ -230,6 +234,7 @@ public struct ControllerService: Service {
                 runs = []
             }
             offerCompanions(after: event)
+            offerConnections(after: event)
             guard !stopping else { return [] }
             guard leading else {
                 // A standby keeps its world; the runs are done when it takes over (runAll).
