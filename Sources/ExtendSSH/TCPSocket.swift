@@ -87,6 +87,13 @@ final class TCPSocket {
             }
             candidate.setOption(Int32(IPPROTO_TCP), TCP_NODELAY, 1)
             candidate.setOption(SOL_SOCKET, SO_KEEPALIVE, 1)
+            // Data the host's kernel has not acknowledged within this time ends the
+            // connection: a host gone dead is found by the next keepalive or command
+            // in seconds, not at the command timeout (a connection the controller
+            // keeps open then fails fast and the run connects again). A busy host
+            // still acknowledges at once: this bounds the network, not the command.
+            let unacknowledged = max(endpoint.connectTimeout, .seconds(10))
+            candidate.setOption(Int32(IPPROTO_TCP), TCP_USER_TIMEOUT, Int32(clamping: unacknowledged.components.seconds * 1000))
             return candidate
         }
         // Name the address per failure only when a DNS name gave several.

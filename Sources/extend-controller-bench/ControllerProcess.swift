@@ -143,6 +143,14 @@ extension HTTPProbe {
         return box.value
     }
 
+    /// One sample's value, by its name and labels as /metrics prints them (0 when absent).
+    static func value(_ sample: String, in text: String) -> Double {
+        for line in text.split(separator: "\n") where line.hasPrefix(sample + " ") {
+            return Double(line.split(separator: " ").last ?? "") ?? 0
+        }
+        return 0
+    }
+
     /// The sum and count of a Prometheus summary or histogram `name` in `text`.
     static func sumAndCount(_ name: String, in text: String) -> (sum: Double, count: Double) {
         var sum = 0.0, count = 0.0

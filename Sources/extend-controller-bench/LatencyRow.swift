@@ -110,6 +110,11 @@ struct LatencyRow {
             return (b.sum - a.sum, b.count - a.count)
         }
         let hostRuns = delta("netpol_extend_host_run_seconds"), reconciles = delta("netpol_extend_reconcile_seconds")
+        func connections(_ kind: String) -> Int {
+            let sample = "netpol_extend_ssh_connections_total{kind=\"\(kind)\"}"
+            return Int(HTTPProbe.value(sample, in: metricsEnd) - HTTPProbe.value(sample, in: metricsAtReady))
+        }
+        let newConnections = connections("new"), reusedConnections = connections("reused")
         func meanMs(_ x: (sum: Double, count: Double)) -> String { x.count > 0 ? String(format: "%.1f ms", x.sum / x.count * 1000) : "—" }
         let cpuEnd = controller.cpuSeconds ?? 0
         let errors = controller.log.split(separator: "\n").filter { $0.contains("error") }.count
@@ -125,7 +130,7 @@ struct LatencyRow {
                 "real SSH, --min-interval \(minInterval), --concurrency \(concurrency.map(String.init) ?? "32 (default)")",
                 "each change one merge PATCH of a pod's app label (\(changes / 2 + changes % 2) joins, \(changes / 2) leaves of the peer)",
                 "in place = the address in/out of \(setName) on all \(hosts) hosts, asked of each host's kernel (ipset test) every \(Format.millis(pollInterval)) + a poll round of \(String(format: "%.1f", meanRound.milliseconds)) ms mean",
-                "the controller's /metrics over the changes: \(Int(hostRuns.count)) host runs of \(meanMs(hostRuns)) mean, \(Int(reconciles.count)) reconcile steps of \(meanMs(reconciles)) mean",
+                "the controller's /metrics over the changes: \(Int(hostRuns.count)) host runs of \(meanMs(hostRuns)) mean, \(Int(reconciles.count)) reconcile steps of \(meanMs(reconciles)) mean, SSH connections \(newConnections) new and \(reusedConnections) kept ones reused",
                 "PATCH itself \(Format.millis(patchTime / max(1, changes))) mean (python urllib client, not in the figures)",
                 "controller exit \(status) on SIGTERM, \(errors) log line(s) with \"error\"",
             ])

@@ -145,7 +145,10 @@ struct ControllerCommand: AsyncParsableCommand {
                 leadership: leadership, events: events, regarding: "lease \(home)/\(leaseName)",
                 logger: Logger(label: "netpol-extend.leader"))))
         }
-        let runner: any HostRunner = dryRun ? DryRunHostRunner() : SSHHostRunner(rollbackAfter: rollbackAfter, logger: Logger(label: "netpol-extend.ssh"))
+        // Each host's SSH connection is kept between runs; one unused for three resyncs (a standby's, say) is closed.
+        let runner: any HostRunner = dryRun ? DryRunHostRunner() : SSHHostRunner(
+            rollbackAfter: rollbackAfter, idleLimit: .milliseconds(Int64(3 * resync * 1000)), metrics: metrics,
+            logger: Logger(label: "netpol-extend.ssh"))
         let settings = ReconcileSettings(minInterval: .milliseconds(Int64(minInterval * 1000)), resyncInterval: .milliseconds(Int64(resync * 1000)),
                                          concurrency: fleet.concurrency)
         let record = ManagedHostsConfigMap(client: client, namespace: home, name: managedHostsConfigmap)

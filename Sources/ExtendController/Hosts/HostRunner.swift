@@ -30,4 +30,17 @@ public struct HostResult: Sendable, Equatable {
 /// Does the I/O of a host run: over SSH, or nothing at all for a dry run.
 public protocol HostRunner: Sendable {
     func run(_ run: ControllerEngine.Run) async -> HostResult
+    /// The inventory now (at start, and after each accepted change): what a
+    /// runner keeps per host (an SSH connection) goes for hosts gone or reached otherwise.
+    func inventory(_ hosts: [LegacyHost])
+    /// Upkeep of what the runner keeps between runs, until cancelled.
+    func maintain() async
+    /// The controller stops and no run is under way: release everything kept.
+    func stop() async
+}
+
+extension HostRunner {
+    public func inventory(_ hosts: [LegacyHost]) {}
+    public func maintain() async {}
+    public func stop() async {}
 }

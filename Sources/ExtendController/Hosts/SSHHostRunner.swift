@@ -5,13 +5,27 @@ import Logging
 /// Runs a host over SSH with the same agent as `extend apply`: one atomic
 /// change under the host's own rollback, confirmed over a fresh connection.
 /// The blocking libssh2 work runs on a thread of its own.
+///
+/// Each host's connection is kept open between its runs (`connections`):
+/// a run's first session goes over the one its last run left, the
+/// confirmation's fresh connection is the one kept next. A run for a host
+/// that left the inventory closes its connection when done.
 public struct SSHHostRunner: HostRunner {
     public var rollbackAfter: Int
     public var logger: Logger
+    public let connections: SSHConnectionCache
+    /// How often kept connections are checked (idle limit, keepalives).
+    public var maintenance: Duration
 
-    public init(rollbackAfter: Int = 30, logger: Logger) {
+    /// - Parameter idleLimit: a connection unused this long is closed
+    ///   (the controller passes a few resync intervals: a leader's resync
+    ///   keeps every host's connection in use).
+    public init(rollbackAfter: Int = 30, idleLimit: Duration = .seconds(1800), maintenance: Duration = .seconds(5),
+                metrics: ControllerMetrics = ControllerMetrics(), logger: Logger) {
         self.rollbackAfter = rollbackAfter
         self.logger = logger
+        self.maintenance = maintenance
+        connections = SSHConnectionCache(idleLimit: idleLimit, metrics: metrics, logger: logger)
     }
 
     public func run(_ run: ControllerEngine.Run) async -> HostResult {
@@ -23,14 +37,34 @@ public struct SSHHostRunner: HostRunner {
             run.desired
         }
         let started = ContinuousClock.now
+        let cache = connections
         let report: HostReport
         do {
-            report = try await SSHTransport.offload(name: "host \(h.name)") { agent.apply() }
+            report = try await SSHTransport.offload(name: "host \(h.name)") {
+                let done = agent.apply(over: cache.take(h))
+                cache.count(done)
+                // A host that left the inventory has no next run.
+                cache.give(h, removing ? nil : done.keep)
+                if removing { done.keep?.close() }
+                return done.report
+            }
         } catch {
             return HostResult(host: h.name, outcome: .failed, message: "host \(h.name): the worker thread failed: \(error)",
                               duration: ContinuousClock.now - started)
         }
         let outcome: HostResult.Outcome = report.failed ? .failed : (report.status == .inSync ? .inSync : .changed)
         return HostResult(host: h.name, outcome: outcome, message: "host \(h.name): \(report.message)", duration: ContinuousClock.now - started)
+    }
+
+    public func inventory(_ hosts: [LegacyHost]) {
+        connections.inventory(hosts)
+    }
+
+    public func maintain() async {
+        await connections.maintain(every: maintenance)
+    }
+
+    public func stop() async {
+        await connections.stop()
     }
 }

@@ -91,9 +91,11 @@ public struct ControllerService: Service {
                                       extraGuard: ControllerGuard.sources(towards: inventory.hosts))
         let watchedFile = InventoryFile(path: configuration.inventoryPath)
         let tick = configuration.tick, poll = configuration.inventoryPoll
+        runner.inventory(inventory.hosts)
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask { await cluster { input.yield(.watch($0)) } }
+                group.addTask { await runner.maintain() }
                 if let companions { group.addTask { await companions.run() } }
                 if let connections { group.addTask { await connections.run() } }
                 group.addTask {
@@ -122,6 +124,8 @@ public struct ControllerService: Service {
                 input.finish()
                 group.cancelAll()
             }
+            // No run is under way any more: what the runner keeps (SSH connections) goes.
+            await runner.stop()
         } onGracefulShutdown: {
             input.yield(.shutdown)
         }
@@ -177,6 +181,7 @@ public struct ControllerService: Service {
             case .inventory(let inv):
                 logger.info("inventory \(service.configuration.inventoryPath) changed: \(inv.hosts.count) host(s)")
                 service.metrics.inventoryLoaded()
+                service.runner.inventory(inv.hosts)
                 if rejected != nil {
                     rejected = nil
                     service.status.update { $0.problems.removeAll { $0.hasPrefix("inventory") } }

@@ -62,43 +62,121 @@ public struct HostAgent: Sendable {
     /// nothing); on a fresh connection another reads the host again and, if it
     /// holds what we wanted, cancels the rollback (and persists).
     public func apply() -> HostReport {
+        let run = apply(over: nil)
+        run.keep?.close()
+        return run.report
+    }
+
+    /// apply, with the run's first `session` over `warm` (a connection kept
+    /// open since this host's last run) when one is given, and the connection
+    /// fit to keep for the next run handed back instead of closed.
+    ///
+    /// A kept connection may have died while idle (sshd restarted, the host
+    /// rebooted, a firewall forgot it). If it fails before anything was sent
+    /// to the host, that is, before the observation came back and a request
+    /// was answered, the host was only read: it is closed and the run starts
+    /// again, once, on a fresh connection (whose host key is checked as on
+    /// every new connection). Once a load may have been sent, a failure is the
+    /// run's failure as on a fresh connection: the host's rollback covers a
+    /// half-sent load, and the controller retries with its backoff after
+    /// observing the host again.
+    ///
+    /// The confirmation is still made over a fresh connection (it proves the
+    /// new rules admit a new SSH connection from us); that connection is the
+    /// one kept, and the first is closed.
+    public func apply(over warm: SSHConnection?) -> KeptConnectionRun {
         let started = ContinuousClock.now
         let token = Self.token()
-        let session = SessionExchange<FirstRequest>(desired: desired) { obs, plan in
-            if !plan.inSync {
-                let bundle = ApplyBundle.make(plan: plan, rollback: RollbackPayloads.plan(back: obs.observed, from: desired),
-                                              observation: obs, token: token, rollbackAfter: options.rollbackAfter)
-                return (.apply, Array("apply\n".utf8) + bundle.bytes)
+        var run = KeptConnectionRun(report: HostReport(host: host, status: .error, message: ""))
+        func firstSession() -> SessionExchange<FirstRequest> {
+            SessionExchange<FirstRequest>(desired: desired) { obs, plan in
+                if !plan.inSync {
+                    let bundle = ApplyBundle.make(plan: plan, rollback: RollbackPayloads.plan(back: obs.observed, from: desired),
+                                                  observation: obs, token: token, rollbackAfter: options.rollbackAfter)
+                    return (.apply, Array("apply\n".utf8) + bundle.bytes)
+                }
+                if let bundle = persistence(obs) {
+                    return (.persist, Array("persist\n".utf8) + bundle.bytes)
+                }
+                return nil
             }
-            if let bundle = persistence(obs) {
-                return (.persist, Array("persist\n".utf8) + bundle.bytes)
-            }
-            return nil
         }
+        // The connection in hand: closed on any failure, kept on success.
+        var conn: SSHConnection? = nil
         do {
-            let conn = try connectFirst()
-            defer { conn.close() }
-            try checkEntryPoint(conn)
-            let r = try talk(conn, session)
+            var session = firstSession()
+            let r: CommandResult
+            if let warm {
+                conn = warm
+                switch reuse(warm, session) {
+                case .success(let result):
+                    r = result
+                    run.reused = true
+                case .failure(let error):
+                    // Nothing was asked of the host: safe to start again on a fresh connection.
+                    guard session.sent == nil, error.stage != .cancelled else { throw error }
+                    warm.close()
+                    conn = nil
+                    run.dropped = error.message
+                    logger.debug("kept SSH connection failed; connecting again", metadata: [
+                        "host": "\(endpoint.label)", "reason": "\(error.message)",
+                    ])
+                    session = firstSession()
+                    let fresh = try connectFirst()
+                    conn = fresh
+                    run.opened += 1
+                    try checkEntryPoint(fresh)
+                    r = try talk(fresh, session)
+                }
+            } else {
+                let fresh = try connectFirst()
+                conn = fresh
+                run.opened += 1
+                // A kept connection's host was checked by the run that kept it; a new one is checked now.
+                try checkEntryPoint(fresh)
+                r = try talk(fresh, session)
+            }
             let (obs, plan) = try observed(session, r)
             switch session.sent {
             case nil:
-                return report(.inSync, plan: plan, obs, started, "in sync; nothing written")
+                run.report = report(.inSync, plan: plan, obs, started, "in sync; nothing written")
+                run.keep = conn
+                return run
             case .persist:
                 guard r.succeeded else { throw remote("persisting the rules", r) }
-                return report(.applied, plan: plan, obs, started, options.persist ? "rules were in sync; persisted them" : "rules were in sync; removed persisted rules")
+                run.report = report(.applied, plan: plan, obs, started,
+                                    options.persist ? "rules were in sync; persisted them" : "rules were in sync; removed persisted rules")
+                run.keep = conn
+                return run
             case .apply:
                 guard r.succeeded, r.stdoutText.contains("#npx applied") else { throw remote("apply", r) }
             }
-            conn.close()
+            conn?.close()
+            conn = nil
             if options.skipConfirmation {
                 throw SSHError(.unconfirmed, host: endpoint.label,
                     "\(endpoint.label): the apply was not confirmed (confirmation skipped); the host restores its previous rules by itself within \(options.rollbackAfter) s")
             }
-            try confirm(token: token)
-            return report(.applied, plan: plan, obs, started, "applied and confirmed: +\(plan.added) -\(plan.removed)")
+            let confirming = try connectToConfirm()
+            conn = confirming
+            run.opened += 1
+            try confirm(token: token, over: confirming)
+            run.report = report(.applied, plan: plan, obs, started, "applied and confirmed: +\(plan.added) -\(plan.removed)")
+            run.keep = conn
+            return run
         } catch {
-            return failure(error, started)
+            conn?.close()
+            run.report = failure(error, started)
+            return run
+        }
+    }
+
+    /// The first `session` over a kept connection, its failure as a value.
+    private func reuse(_ conn: SSHConnection, _ session: SessionExchange<FirstRequest>) -> Result<CommandResult, SSHError> {
+        do {
+            return .success(try talk(conn, session))
+        } catch {
+            return .failure(error)
         }
     }
 
@@ -141,19 +219,21 @@ public struct HostAgent: Sendable {
         }
     }
 
-    /// Over a fresh connection, in one `session`: the host must hold exactly
-    /// what we wanted; only then is the pending rollback cancelled (and the
-    /// rules persisted, when asked). Anything else leaves the rollback to run
-    /// by itself.
-    func confirm(token: String) throws(SSHError) {
-        let conn: SSHConnection
+    /// The fresh connection a confirmation goes over.
+    func connectToConfirm() throws(SSHError) -> SSHConnection {
         do {
-            conn = try SSHConnection.connect(endpoint, logger: logger)
+            return try SSHConnection.connect(endpoint, logger: logger)
         } catch {
             throw SSHError(.unconfirmed, host: endpoint.label,
                 "\(endpoint.label): the apply could not be confirmed over a fresh connection (\(error.message)); the host restores its previous rules by itself within \(options.rollbackAfter) s")
         }
-        defer { conn.close() }
+    }
+
+    /// Over a fresh connection, in one `session`: the host must hold exactly
+    /// what we wanted; only then is the pending rollback cancelled (and the
+    /// rules persisted, when asked). Anything else leaves the rollback to run
+    /// by itself.
+    func confirm(token: String, over conn: SSHConnection) throws(SSHError) {
         let session = SessionExchange<ConfirmRequest>(desired: desired) { obs, check in
             guard check.inSync else { return nil }
             let confirm = Array("confirm \(token)\n".utf8)
