@@ -23,14 +23,21 @@ public struct SSHHostRunner: HostRunner {
             run.desired
         }
         let started = ContinuousClock.now
-        let report: HostReport
+        let report: HostReport, counters: AuditCounters?
         do {
-            report = try await SSHTransport.offload(name: "host \(h.name)") { agent.apply() }
+            // Then, over a connection of its own, the counters (for /metrics): a host that cannot be read
+            // now keeps its last values there; the run's outcome is the apply's alone.
+            (report, counters) = try await SSHTransport.offload(name: "host \(h.name)") {
+                let report = agent.apply()
+                guard !report.failed, !removing else { return (report, nil) }
+                return (report, try? agent.readCounters(reset: false).counters.get())
+            }
         } catch {
             return HostResult(host: h.name, outcome: .failed, message: "host \(h.name): the worker thread failed: \(error)",
                               duration: ContinuousClock.now - started)
         }
         let outcome: HostResult.Outcome = report.failed ? .failed : (report.status == .inSync ? .inSync : .changed)
-        return HostResult(host: h.name, outcome: outcome, message: "host \(h.name): \(report.message)", duration: ContinuousClock.now - started)
+        return HostResult(host: h.name, outcome: outcome, message: "host \(h.name): \(report.message)", duration: ContinuousClock.now - started,
+                          counters: counters)
     }
 }
