@@ -44,8 +44,14 @@ struct AuditCommand: AsyncParsableCommand {
                 "\($0.endpoint.label): the worker thread failed")), reset: false)
         }
         if live { run.console.progress(nil) }
+        let world = run.input.world
         let report = AuditReport(hosts: zip(run.hosts, readings).map { AuditReport.Host($0, $1) },
-                                 explain: ExplainHint(inventory: inventory.inventory, cluster: cluster))
+                                 explain: ExplainHint(inventory: inventory.inventory, cluster: cluster)) { address in
+            guard let ip = IPAddress(address), let owner = world.owner(of: ip) else { return address }
+            if owner.hasPrefix("pod ") { return String(owner.dropFirst(4)) }
+            if let h = world.hosts.first(where: { "host " + $0.name == owner }) { return h.namespace + "/" + h.name }
+            return address
+        }
         switch common.output {
         case .json: try run.console.json(report.document)
         case .text: run.console.out(report.text)

@@ -14,8 +14,15 @@ struct AuditReport {
         var counters: AuditCounters?
         var error: String?
         var reset: Bool
+        var logDrops: Bool
+        /// Where the kernel log was read from; nil: it could not be.
+        var dropLogSource: String?
+        var flows: [DeniedFlow]
 
         init(_ host: LegacyHost, _ reading: HostAgent.CountersReading) {
+            logDrops = host.logDrops
+            dropLogSource = reading.dropLogSource
+            flows = reading.flows
             name = host.name
             ref = host.namespace + "/" + host.name
             mode = host.ssh.mode
@@ -33,6 +40,8 @@ struct AuditReport {
 
     var hosts: [Host]
     var explain: ExplainHint
+    /// How explain names an address: NAMESPACE/NAME of its pod or host, else the address.
+    var ref: (String) -> String = { $0 }
 
     // MARK: JSON (spec/cli.md, "Audit output")
 
@@ -111,7 +120,24 @@ struct AuditReport {
             out += "  admitted nothing (candidates for tightening):\n"
             for a in idle { out += "    " + ruleName(a) + "\n" }
         }
+        if h.logDrops {
+            if let source = h.dropLogSource {
+                if h.flows.isEmpty {
+                    out += "  last denied flows (kernel log, \(source)): none logged\n"
+                } else {
+                    out += "  last denied flows (kernel log, \(source); at most 6 a minute are logged):\n"
+                    for f in h.flows { out += "    " + flowText(f) + "\n" }
+                }
+            } else {
+                out += "  last denied flows: the host's kernel log cannot be read (neither dmesg nor journalctl -k; see docs/rollout.md)\n"
+            }
+        }
         return out
+    }
+
+    static func flowText(_ f: DeniedFlow) -> String {
+        "\(f.direction.word) \(f.source) -> \(f.destination) \(f.proto)" + (f.port.map { " port \($0)" } ?? "")
+            + " (isolated by \(f.policies.joined(separator: ", ")))"
     }
 
     static func ruleName(_ a: AuditCounters.Allowed) -> String { "\(a.policy) \(a.direction.word) rule \(a.rule)" }
@@ -139,9 +165,16 @@ struct AuditReport {
         let top = read.flatMap { h in (h.counters?.denied ?? []).map { (h, $0) } }.filter { $0.1.packets > 0 }
             .min { ($1.1.packets, $0.0.name, $0.1.direction) < ($0.1.packets, $1.0.name, $1.1.direction) }
         if let (h, d) = top {
-            let (from, to) = d.direction == .ingress ? ("SOURCE", h.ref) : (h.ref, "DESTINATION")
             line += "; run `extend explain` on \(h.name) \(d.direction.word) first (\(Self.count(d.packets, "packet")), isolated by "
-                + d.policies.joined(separator: ", ") + "): \(explain.prefix) --from \(from) --to \(to) --port PORT"
+                + d.policies.joined(separator: ", ") + "): \(explain.prefix) "
+            if let f = h.flows.last(where: { $0.direction == d.direction }), let port = f.port,
+               ["TCP", "UDP", "SCTP"].contains(f.proto) {
+                // The last flow the kernel logged there, as a connection to explain.
+                line += "--from \(ref(f.source)) --to \(ref(f.destination)) --port \(port) --protocol \(f.proto)"
+            } else {
+                let (from, to) = d.direction == .ingress ? ("SOURCE", h.ref) : (h.ref, "DESTINATION")
+                line += "--from \(from) --to \(to) --port PORT"
+            }
         } else if !audit.isEmpty || !enforce.isEmpty {
             line += "; no packet was denied"
                 + (audit.isEmpty ? "" : ": the policies admit all the traffic the audited hosts saw (enforce them host by host, docs/rollout.md)")

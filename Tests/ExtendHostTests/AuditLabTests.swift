@@ -47,7 +47,7 @@ extension HostLabBacked {
                   management: [\(lab.managementAddress)/32]
                   enforcement: audit
                 hosts:
-                  - {name: \(db.name), namespace: \(labNamespace), labels: {role: db}, addresses: [\(db.address)], enforcement: \(dbMode)}
+                  - {name: \(db.name), namespace: \(labNamespace), labels: {role: db}, addresses: [\(db.address)], enforcement: \(dbMode), logDrops: true}
                   - {name: \(api.name), namespace: \(labNamespace), labels: {role: api}, addresses: [\(api.address)], ssh: {mode: restricted, user: \(RestrictedMode.user), identityFile: \(key.path)}}
                   - {name: \(client.name), namespace: \(labNamespace), labels: {role: client}, addresses: [\(client.address)]}
 
@@ -98,9 +98,15 @@ extension HostLabBacked {
             return try JSONDecoder().decode(Document.self, from: data)
         }
 
-        @Test("audit mode: denied connections still connect and are counted against the right policy, direction and host, admitted ones against their rule; --reset zeroes; after enforcing, the same connections drop and audit reports the drops; an unreachable host is reported with exit 1, the others still are")
+        /// A network namespace's LOG rules reach the kernel log only with this set in the init namespace.
+        static let logAllNetns = "/proc/sys/net/netfilter/nf_log_all_netns"
+
+        @Test("audit mode: denied connections still connect and are counted against the right policy, direction and host, admitted ones against their rule, the kernel log's flows shown; --reset zeroes; after enforcing, the same connections drop and audit reports the drops; an unreachable host is reported with exit 1, the others still are")
         func auditThenEnforce() async throws {
             try #require(FileManager.default.isExecutableFile(atPath: ExtendBinary.path), "build first: swift build --build-tests")
+            let logWas = try String(contentsOfFile: Self.logAllNetns, encoding: .utf8)
+            try "1\n".write(toFile: Self.logAllNetns, atomically: false, encoding: .utf8)
+            defer { try? logWas.write(toFile: Self.logAllNetns, atomically: false, encoding: .utf8) }
             try await Lab.withHosts(count: 3) { lab in
                 let (db, api, client) = (lab.hosts[0], lab.hosts[1], lab.hosts[2])
                 func extend(_ arguments: [String]) async throws -> ExtendBinary.Run {
@@ -148,8 +154,12 @@ extension HostLabBacked {
                 #expect(text.stdout.contains("    ingress  4 packets   isolated by lab/db\n"), "\(text)")
                 #expect(text.stdout.contains("  admitted nothing (candidates for tightening):\n    lab/api egress rule 1\n"), "\(text)")
                 #expect(text.stdout.contains("\(client.name) (ssh.mode shell, enforcement audit): holds no rules of ours"), "\(text)")
+                // logDrops: the kernel log's last denied flows, decoded; the last one becomes the explain line.
+                #expect(text.stdout.contains("  last denied flows (kernel log, dmesg; at most 6 a minute are logged):\n"), "\(text)")
+                #expect(text.stdout.contains("    ingress \(client.address) -> \(db.address) TCP port 5432 (isolated by lab/db)\n"), "\(text)")
+                #expect(text.stdout.contains("    ingress \(api.address) -> \(db.address) TCP port 6000 (isolated by lab/db)\n"), "\(text)")
                 let last = text.stdout.split(separator: "\n").last.map(String.init) ?? ""
-                #expect(last.hasPrefix("2 hosts in audit mode would have dropped \(4 + apiDenied.packets) packets; run `extend explain` on "), "\(last)")
+                #expect(last.hasPrefix("2 hosts in audit mode would have dropped \(4 + apiDenied.packets) packets; run `extend explain` on \(db.name) ingress first (4 packets, isolated by lab/db): extend explain --inventory \(inventory) --manifests \(policies) --from lab/\(api.name) --to lab/\(db.name) --port 6000 --protocol TCP"), "\(last)")
 
                 // --reset: reports what it zeroed; the next read starts from zero.
                 let reset = try Self.decode(try await extend(["audit", "--reset", "--output", "json"] + input))

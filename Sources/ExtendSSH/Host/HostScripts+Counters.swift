@@ -5,12 +5,29 @@ extension HostScripts {
     /// Prints `iptables-save -c` and `ip6tables-save -c` of the filter table
     /// (sections `#npx iptables`, `#npx ip6tables`, `#npx end`); changes
     /// nothing. Each family is one consistent snapshot of its counters.
+    /// The kernel log's lines of our drop-log prefixes (logDrops), the last
+    /// 500, after a line naming where they came from: `via dmesg`, `via
+    /// journalctl`, or `via none` when neither can be read (no permission, a
+    /// container without the kernel log). A network namespace's LOG rules
+    /// log only with net.netfilter.nf_log_all_netns=1 in the init namespace.
+    static let dropLogSection = """
+    echo "#npx droplog"
+    if dmesg >/dev/null 2>&1; then
+      echo "via dmesg"; dmesg | grep -E "npx:[IE]:[0-9a-f]{8} " | tail -n 500
+    elif command -v journalctl >/dev/null 2>&1 && journalctl -k -q -n 1 --no-pager >/dev/null 2>&1; then
+      echo "via journalctl"; journalctl -k -q -o cat --no-pager -n 20000 | grep -E "npx:[IE]:[0-9a-f]{8} " | tail -n 500
+    else
+      echo "via none"
+    fi
+
+    """
+
     static let countersBody = """
     echo "#npx iptables"
     iptables-save -c -t filter || exit 42
     echo "#npx ip6tables"
     ip6tables-save -c -t filter || exit 43
-    echo "#npx end"
+    \(dropLogSection)echo "#npx end"
 
     """
 
@@ -40,7 +57,7 @@ extension HostScripts {
       done
       echo "COMMIT"
     done
-    echo "#npx end"
+    \(dropLogSection)echo "#npx end"
 
     """
 }
