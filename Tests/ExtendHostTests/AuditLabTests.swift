@@ -109,8 +109,17 @@ extension HostLabBacked {
             defer { try? logWas.write(toFile: Self.logAllNetns, atomically: false, encoding: .utf8) }
             try await Lab.withHosts(count: 3) { lab in
                 let (db, api, client) = (lab.hosts[0], lab.hosts[1], lab.hosts[2])
+                // NPX_AUDIT_TRANSCRIPT=FILE: every run's command line and output appended there (docs/rollout.md quotes one).
+                let transcript = ProcessInfo.processInfo.environment["NPX_AUDIT_TRANSCRIPT"]
                 func extend(_ arguments: [String]) async throws -> ExtendBinary.Run {
-                    try await offPool { try ExtendBinary.run(arguments, passphrase: nil, lab: lab) }
+                    let run = try await offPool { try ExtendBinary.run(arguments, passphrase: nil, lab: lab) }
+                    if let transcript, let h = FileHandle(forWritingAtPath: transcript) ?? {
+                        FileManager.default.createFile(atPath: transcript, contents: nil) ? FileHandle(forWritingAtPath: transcript) : nil }() {
+                        h.seekToEndOfFile()
+                        h.write(Data(("$ extend " + arguments.joined(separator: " ") + "\n" + run.stdout + run.stderr + "(exit \(run.status))\n\n").utf8))
+                        try? h.close()
+                    }
+                    return run
                 }
                 func connects(_ from: LabHost, _ port: Int) async throws -> Bool {
                     try await offPool { try lab.canConnect(from: from, to: db.address, port: port) }

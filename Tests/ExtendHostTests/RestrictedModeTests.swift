@@ -146,6 +146,8 @@ extension HostLabBacked {
             "observe $(ipset create pwned hash:ip)", "observe `ipset create pwned hash:ip`", "observe\nipset create pwned hash:ip",
             "session && ipset create pwned hash:ip", "observe | ipset create pwned hash:ip", "observe ", " observe", "OBSERVE",
             "/usr/local/libexec/netpol-extend-host observe", "remove-everything", "observe" + String(repeating: "A", count: 20_000),
+            "counters; ipset create pwned hash:ip", "counters-reset $(ipset create pwned hash:ip)", "counters reset", "counters-reset -Z",
+            "counters-reset\nipset create pwned hash:ip", "counters ", "COUNTERS",
         ]
 
         /// What must be refused on stdin after a session's observation.
@@ -182,7 +184,7 @@ extension HostLabBacked {
                     for command in Self.refusedCommands {
                         let r = try c.run(command)
                         #expect(r.exitStatus == 59, "\(command.prefix(60)): exit \(r.exitStatus) \(r.stderr)")
-                        #expect(r.stderr.hasPrefix("netpol-extend-host: refused: this key runs only netpol-extend's requests (observe, session)"),
+                        #expect(r.stderr.hasPrefix("netpol-extend-host: refused: this key runs only netpol-extend's requests (observe, session, counters, counters-reset)"),
                                 "\(command.prefix(60)): \(r.stderr)")
                         #expect(r.stdout.isEmpty, "\(command.prefix(60)): \(r.stdoutText)")
                     }
@@ -225,7 +227,7 @@ extension HostLabBacked {
 
                 // An entry point older than this extend, which does not take one of its requests.
                 let entry = "/usr/local/libexec/netpol-extend-host"
-                try lab.shell(db, "cp \(entry) \(entry).saved && sed -i 's/^observe|session) ;;$/observe) ;;/' \(entry)")
+                try lab.shell(db, "cp \(entry) \(entry).saved && sed -i 's/^observe|session|counters|counters-reset) ;;$/observe) ;;/' \(entry)")
                 let agent = try Self.agent(lab, key: key)
                 let old = try await agent.applyOffPool()
                 #expect(old.status == .error)

@@ -59,7 +59,7 @@ import Testing
     @Test("the restricted sudoers lets the account run the entry point with exactly each request word")
     func sudoers() {
         let text = HostBootstrap.sudoers(user: "npx")
-        #expect(text.contains("\nnpx ALL=(root) NOPASSWD: /usr/local/libexec/netpol-extend-host observe, /usr/local/libexec/netpol-extend-host session\n"))
+        #expect(text.contains("\nnpx ALL=(root) NOPASSWD: /usr/local/libexec/netpol-extend-host observe, /usr/local/libexec/netpol-extend-host session, /usr/local/libexec/netpol-extend-host counters, /usr/local/libexec/netpol-extend-host counters-reset\n"))
         #expect(!text.contains("*"))
     }
 }
