@@ -39,10 +39,8 @@ struct AuditCommand: AsyncParsableCommand {
         let reset = self.reset
         let live = run.console.stderrIsTerminal && common.output == .text
         if live { run.console.progress("reading the counters of \(agents.count) host(s)") }
-        let readings = await Fleet.each(agents, concurrency: fleet.concurrency, work: { $0.readCounters(reset: reset) }) {
-            HostAgent.CountersReading(host: $0.endpoint.name, counters: .failure(SSHError(.remote, host: $0.endpoint.label,
-                "\($0.endpoint.label): the worker thread failed")), reset: false)
-        }
+        let readings = await Fleet.each(agents, concurrency: fleet.concurrency, work: { $0.readCounters(reset: reset) },
+                                        failed: { HostAgent.workerFailed($0) })
         if live { run.console.progress(nil) }
         let world = run.input.world
         let report = AuditReport(hosts: zip(run.hosts, readings).map { AuditReport.Host($0, $1) },

@@ -164,7 +164,8 @@ struct AuditReport {
         // The direction that denied the most, on any host: the first thing to explain.
         let top = read.flatMap { h in (h.counters?.denied ?? []).map { (h, $0) } }.filter { $0.1.packets > 0 }
             .min { ($1.1.packets, $0.0.name, $0.1.direction) < ($0.1.packets, $1.0.name, $1.1.direction) }
-        if let (h, d) = top {
+        if let top {
+            let (h, d) = top
             line += "; run `extend explain` on \(h.name) \(d.direction.word) first (\(Self.count(d.packets, "packet")), isolated by "
                 + d.policies.joined(separator: ", ") + "): \(explain.prefix) "
             if let f = h.flows.last(where: { $0.direction == d.direction }), let port = f.port,

@@ -27,11 +27,13 @@ public struct SSHHostRunner: HostRunner {
         do {
             // Then, over a connection of its own, the counters (for /metrics): a host that cannot be read
             // now keeps its last values there; the run's outcome is the apply's alone.
-            (report, counters) = try await SSHTransport.offload(name: "host \(h.name)") {
+            let done = try await SSHTransport.offload(name: "host \(h.name)") { () -> (HostReport, AuditCounters?) in
                 let report = agent.apply()
                 guard !report.failed, !removing else { return (report, nil) }
                 return (report, try? agent.readCounters(reset: false).counters.get())
             }
+            report = done.0
+            counters = done.1
         } catch {
             return HostResult(host: h.name, outcome: .failed, message: "host \(h.name): the worker thread failed: \(error)",
                               duration: ContinuousClock.now - started)

@@ -22,6 +22,12 @@ extension HostAgent {
         }
     }
 
+    /// Stands in for a reading whose worker thread could not run.
+    public static func workerFailed(_ agent: HostAgent) -> CountersReading {
+        CountersReading(host: agent.endpoint.name, counters: .failure(SSHError(.remote, host: agent.endpoint.label,
+            "\(agent.endpoint.label): the worker thread failed")), reset: false)
+    }
+
     /// How many of the last denied flows a reading keeps per host.
     public static let flowsKept = 5
 
@@ -30,7 +36,7 @@ extension HostAgent {
     /// read), the policies named in full (`desired.policyLabels`). Changes
     /// no rule. Blocking: run it on a thread of its own (`Fleet.each`).
     public func readCounters(reset: Bool) -> CountersReading {
-        do {
+        do throws(SSHError) {
             let conn = try connectFirst()
             defer { conn.close() }
             let r = try conn.run(command(reset ? .countersReset : .counters))
