@@ -33,7 +33,7 @@ struct AuditCommand: AsyncParsableCommand {
     var reset = false
 
     func run() async throws {
-        let run = try await FleetRun.load(inventory, cluster, state, hostOptions, ForgetOptions(), fleet, common)
+        let run = try await FleetRun.load(inventory, cluster, state, hostOptions, try ForgetOptions.parse([]), fleet, common)
         // Hosts that have left the inventory are not audited: nothing says how they should be enforced.
         let agents = Array(run.agents(rollbackAfter: 30).prefix(run.hosts.count))
         let reset = self.reset
