@@ -103,7 +103,7 @@ struct AuditReport {
             let width = denied.map { grouped($0.packets).count }.max() ?? 1
             for d in denied {
                 out += "    " + d.direction.word.padding(toLength: 9, withPad: " ", startingAt: 0)
-                    + pad(grouped(d.packets), width) + " packets   isolated by " + d.policies.joined(separator: ", ") + "\n"
+                    + pad(grouped(d.packets), width) + (d.packets == 1 ? " packet    isolated by " : " packets   isolated by ") + d.policies.joined(separator: ", ") + "\n"
             }
         }
         let admitting = c.allowed.filter { $0.packets > 0 }.sorted { ($1.packets, $0.direction, $0.policy, $0.rule) < ($0.packets, $1.direction, $1.policy, $1.rule) }
@@ -112,7 +112,7 @@ struct AuditReport {
             let names = admitting.map(ruleName), width = names.map(\.count).max() ?? 0
             let numbers = admitting.map { grouped($0.packets) }, nWidth = numbers.map(\.count).max() ?? 1
             for (i, name) in names.enumerated() {
-                out += "    " + name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + pad(numbers[i], nWidth) + " packets\n"
+                out += "    " + name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + pad(numbers[i], nWidth) + (admitting[i].packets == 1 ? " packet\n" : " packets\n")
             }
         }
         let idle = c.allowed.filter { $0.packets == 0 }
