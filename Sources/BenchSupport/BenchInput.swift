@@ -25,4 +25,13 @@ public struct BenchInput: Sendable {
 
     /// `--inventory I --manifests M` for extend.
     public var extendArguments: [String] { ["--inventory", inventoryPath, "--manifests", clusterPath] }
+
+    /// The same inventory with every host in audit mode (`defaults.enforcement: audit`).
+    public var auditInventoryPath: String { folder + "/inventory-audit.yaml" }
+
+    /// Writes `auditInventoryPath`; returns `--inventory` it and `--manifests` the same cluster.
+    public func auditArguments() throws -> [String] {
+        try Data(cluster.inventoryYAML(enforcement: "audit").utf8).write(to: URL(fileURLWithPath: auditInventoryPath), options: .atomic)
+        return ["--inventory", auditInventoryPath, "--manifests", clusterPath]
+    }
 }

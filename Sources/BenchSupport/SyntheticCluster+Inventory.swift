@@ -1,7 +1,8 @@
 /// `inventory.yaml` (spec/inventory.md): the inventory-only namespaces with
 /// their labels, defaults, and one entry per host in flow style.
 extension SyntheticCluster {
-    public func inventoryYAML() -> String {
+    /// - Parameter enforcement: `defaults.enforcement` (`audit`), or nil for the default (enforce).
+    public func inventoryYAML(enforcement: String? = nil) -> String {
         var out = """
             apiVersion: netpol-extend/v1
             kind: Inventory
@@ -19,6 +20,10 @@ extension SyntheticCluster {
                 identityFile: "~/.ssh/id_ed25519"
                 knownHostsFile: "~/.ssh/known_hosts"
               management: [198.18.0.1/32]
+
+            """
+        if let enforcement { out += "  enforcement: \(enforcement)\n" }
+        out += """
             hosts:
 
             """

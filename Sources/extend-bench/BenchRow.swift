@@ -11,7 +11,7 @@ struct BenchRow: Sendable {
     let work: Work
 
     enum ID: String, CaseIterable, Sendable {
-        case base, pods4x, all4x, explain, host
+        case base, pods4x, all4x, explain, host, audit
         case podRelabel = "pod-relabel"
         case namespaceRelabel = "namespace-relabel"
         case matrix
@@ -23,6 +23,8 @@ struct BenchRow: Sendable {
     enum Work: Sendable {
         /// `render --output json`, every host.
         case render
+        /// `render --output json`, every host, all of them in audit mode.
+        case renderAudit
         /// `render --output json --host H`, H the inventory-only host most policies select.
         case renderHost
         /// `explain --output json` from a live pod to a billing-db host on 5432.
@@ -46,6 +48,7 @@ struct BenchRow: Sendable {
         BenchRow(id: .base, title: "base", factors: (1, 1, 1, 1), work: .render),
         BenchRow(id: .pods4x, title: "4x pods", factors: (4, 1, 1, 1), work: .render),
         BenchRow(id: .all4x, title: "4x everything", factors: (4, 4, 4, 4), work: .render),
+        BenchRow(id: .audit, title: "base, every host in audit mode", factors: (1, 1, 1, 1), work: .renderAudit),
         BenchRow(id: .explain, title: "explain (base)", factors: (1, 1, 1, 1), work: .explain),
         BenchRow(id: .host, title: "render --host (base)", factors: (1, 1, 1, 1), work: .renderHost),
         BenchRow(id: .podRelabel, title: "incremental: one pod relabel (base)", factors: (1, 1, 1, 1),

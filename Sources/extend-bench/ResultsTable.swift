@@ -72,6 +72,10 @@ struct ResultsTable {
         } else if let p = pods4x?.timed, !p.succeeded {
             out.append("4x pods leaves rules per host unchanged: not known, the 4x pods run did not finish (\(wall(p)), \(rss(p)))")
         }
+        if let b = base?.metrics, let a = result(.audit)?.metrics {
+            let same = b.rules.max == a.rules.max && abs(b.rules.mean - a.rules.mean) < 0.005
+            out.append("audit mode holds as many rules per host as enforce (the same rules, another final verdict): \(same ? "met" : "not met") (max \(b.rules.max) → \(a.rules.max), mean \(Self.fixed(b.rules.mean)) → \(Self.fixed(a.rules.mean)))")
+        }
         let ratios: [String] = [base, pods4x, all4x].compactMap { r in
             guard let r, let m = r.metrics, m.distinctAddresses.total > 0 else { return nil }
             return "\(r.row.title) \(Self.fixed(Double(m.setEntries.total) / Double(m.distinctAddresses.total), digits: 2))"

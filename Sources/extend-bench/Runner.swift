@@ -18,6 +18,13 @@ struct Runner {
         switch row.work {
         case .render:
             arguments = ["render", "--output", "json"] + input.extendArguments
+        case .renderAudit:
+            do {
+                arguments = ["render", "--output", "json"] + (try input.auditArguments())
+            } catch {
+                result.notes.append("cannot write the audit inventory: \(error)")
+                return result
+            }
         case .renderHost:
             guard let (host, selecting) = input.cluster.busiestInventoryHost else {
                 result.notes.append("no host in an inventory-only namespace at this size")
@@ -230,7 +237,7 @@ extension BenchRow.Work {
     /// Rows whose output is a render document that the metrics run can measure.
     var rendersHosts: Bool {
         switch self {
-        case .render, .renderHost: return true
+        case .render, .renderAudit, .renderHost: return true
         case .explain, .incremental, .matrix, .connections: return false
         }
     }

@@ -57,4 +57,16 @@ import Testing
         #expect(policyLines(grown.json) == policyLines(base.json))
         #expect(grown.yaml == base.yaml)
     }
+
+    /// The audit row's inventory differs from the base's by its mode alone,
+    /// so its rules per host compare with the base's.
+    @Test func auditInventoryDiffersByItsModeAlone() throws {
+        let cluster = try ClusterGenerator(scale: Self.small).generate()
+        let base = cluster.inventoryYAML(), audit = cluster.inventoryYAML(enforcement: "audit")
+        let removed = audit.split(separator: "\n", omittingEmptySubsequences: false).filter { $0 != "  enforcement: audit" }
+        #expect(removed.joined(separator: "\n") == base && audit != base)
+        let hosts = try InventoryLoader.parse(audit, path: "inventory-audit.yaml").get().hosts
+        #expect(hosts.count == Self.small.hosts && hosts.allSatisfy { $0.enforcement == .audit })
+        #expect(try InventoryLoader.parse(base, path: "inventory.yaml").get().hosts.allSatisfy { $0.enforcement == .enforce })
+    }
 }

@@ -108,7 +108,8 @@ import Testing
         let chains = try #require(rs["chains"] as? [String: [String]])
         #expect(Set(chains.keys) == ["inet", "inet6"])
         let top = try #require(rs["topChains"] as? [String: [String: [String]]])
-        #expect(top["inet"]?["NPX-INPUT"]?.contains { $0.contains("-m comment --comment live/billing-db") } == true)
+        #expect(top["inet"]?["NPX-INPUT"]?.contains { $0.contains(#"-m comment --comment "npx:policy live/billing-db ingress" -j NPX-"#) } == true)
+        #expect(top["inet"]?["NPX-INPUT"]?.last?.hasSuffix(" -j DROP") == true && rs["enforcement"] as? String == "enforce")
         let policyChains = try #require(doc["chains"] as? [[String: Any]])
         let own = policyChains.filter { chains["inet"]?.contains($0["name"] as? String ?? "") == true }
         #expect(!own.isEmpty && own.allSatisfy { $0["family"] as? String == "inet" && !(($0["rules"] as? [String]) ?? []).isEmpty })

@@ -218,5 +218,22 @@ struct AuditCompileTests {
         #expect(denied.count == 8 && denied.filter { $0.hasPrefix("-") }.allSatisfy { $0.hasSuffix("-j DROP") }
                 && denied.filter { $0.hasPrefix("+") }.allSatisfy { $0.hasSuffix("-j ACCEPT") })
         #expect(plan.added == 4 && plan.removed == 4)
+        let inAudit = try Self.observed(audit)
+        #expect(held.enforcement == .enforce && inAudit.enforcement == .audit && ObservedHost().enforcement == nil)
+        #expect(HostPlan.enforcementChange(held, audit) == "enforcement enforce → audit")
+        #expect(HostPlan.enforcementChange(inAudit, audit) == nil && HostPlan.enforcementChange(ObservedHost(), audit) == nil)
+    }
+
+    @Test("explain says a host is in audit mode, and that what its policies deny is counted, then let through")
+    func explainSaysTheMode() throws {
+        let e = Explainer(world: try Self.world(Self.policies()))
+        let audit = try e.explain(from: "shop/web", to: "shop/db-audit", port: 8080, proto: .tcp)
+        #expect(audit.verdict == "deny" && audit.ingress.enforcement == .audit && audit.egress.enforcement == nil)
+        #expect(audit.text.contains("shop/db-audit is isolated for ingress by shop/db-in, shop/deny-all and no rule of them admits this connection; shop/db-audit is in audit mode: the connection is counted against them, then let through"), "\(audit.text)")
+        let admitted = try e.explain(from: "shop/web", to: "shop/db-audit", port: 5432, proto: .tcp)
+        #expect(admitted.verdict == "allow" && admitted.text.contains("(shop/db-audit is in audit mode)"), "\(admitted.text)")
+        let enforce = try e.explain(from: "shop/web", to: "shop/db-enforce", port: 8080, proto: .tcp)
+        #expect(enforce.ingress.enforcement == .enforce && !enforce.text.contains("audit"), "\(enforce.text)")
     }
 }
+

@@ -28,7 +28,8 @@ extension HostLabBacked {
                 let report = try await agent.applyOffPool()
                 #expect(report.status == .applied, "\(report.message)")
                 let state = try HostState.read(lab, host)
-                #expect(state.ours.contains("-A NPX-INPUT -j DROP"), "\(state)")
+                #expect(state.ours.split(separator: "\n").contains { $0.hasPrefix("-A NPX-INPUT -m comment --comment \"npx:deny ingress ") && $0.hasSuffix("\" -j DROP") },
+                        "\(state)")
 
                 // The connection opened before the apply still carries commands.
                 #expect(try await SSHTransport.run(opened, "echo after").stdoutText == "after\n")

@@ -42,7 +42,11 @@ public struct Explainer: Sendable {
         let dst = try resolve(to)
         let (sa, da) = try addresses(src, dst, from: from, to: to)
         let c = Connection(source: src, sourceAddress: sa, destination: dst, destinationAddress: da, proto: proto, port: port)
-        return Explanation(verdict: evaluator.evaluate(c), from: from, to: to)
+        func mode(_ e: Endpoint) -> Enforcement? {
+            if case .workload(let w) = e { return world.host(of: w)?.enforcement }
+            return nil
+        }
+        return Explanation(verdict: evaluator.evaluate(c), from: from, to: to, egressMode: mode(src), ingressMode: mode(dst))
     }
 
     /// The addresses the connection uses: the one family both ends have, IPv4 first.
@@ -66,6 +70,9 @@ public struct Explanation: Hashable, Sendable, Codable {
         /// true when the workload is a legacy host, where extend enforces it
         /// (a pod's side is enforced by the cluster's network plugin).
         public var enforcedByExtend: Bool
+        /// A legacy host's `enforcement` (nil for a pod or an outside address):
+        /// in audit, what its policies deny is counted, then let through.
+        public var enforcement: Enforcement?
         public var isolated: Bool
         public var isolatedBy: [String]
         public var allowedBy: [Rule]
@@ -88,10 +95,10 @@ public struct Explanation: Hashable, Sendable, Codable {
     public var ingress: Side
     public var reasons: [String]
 
-    public init(verdict v: Verdict, from: String, to: String) {
+    public init(verdict v: Verdict, from: String, to: String, egressMode: Enforcement? = nil, ingressMode: Enforcement? = nil) {
         func side(_ s: SideVerdict) -> Side {
             Side(direction: s.direction.rawValue, workload: s.workload, enforcedByExtend: s.isHost,
-                 isolated: !s.isolatedBy.isEmpty, isolatedBy: s.isolatedBy,
+                 enforcement: s.isHost ? (s.direction == .egress ? egressMode : ingressMode) : nil, isolated: !s.isolatedBy.isEmpty, isolatedBy: s.isolatedBy,
                  allowedBy: s.admittedBy.map { Rule(policy: $0.policy, rule: $0.rule + 1, peer: $0.peer, port: $0.port) },
                  allowed: s.allowed)
         }
@@ -104,11 +111,19 @@ public struct Explanation: Hashable, Sendable, Codable {
         port = v.connection.port
         egress = side(v.egress)
         ingress = side(v.ingress)
-        reasons = Explanation.reasons(v, from: from, to: to)
+        reasons = Explanation.reasons(v, from: from, to: to, modes: [.egress: egress.enforcement, .ingress: ingress.enforcement])
     }
 
-    private static func reasons(_ v: Verdict, from: String, to: String) -> [String] {
+    private static func reasons(_ v: Verdict, from: String, to: String, modes: [Direction: Enforcement?]) -> [String] {
         func text(_ s: SideVerdict, who: String, what: String) -> String {
+            let reason = plain(s, who: who, what: what)
+            guard modes[s.direction] == .audit, let w = s.workload else { return reason }
+            if !s.isolatedBy.isEmpty && s.admittedBy.isEmpty && s.guardSource == nil && !s.toItself {
+                return reason + "; \(w) is in audit mode: the connection is counted against them, then let through"
+            }
+            return reason + " (\(w) is in audit mode)"
+        }
+        func plain(_ s: SideVerdict, who: String, what: String) -> String {
             guard let w = s.workload else { return "\(who) is outside the cluster and the inventory: no \(what) policy applies to it" }
             if s.toItself { return "\(w) connects to itself, which no \(what) policy can block (a pod cannot block access to itself)" }
             if let g = s.guardSource, !s.isolatedBy.isEmpty, s.admittedBy.isEmpty {

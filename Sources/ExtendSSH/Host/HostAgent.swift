@@ -45,8 +45,9 @@ public struct HostAgent: Sendable {
             defer { conn.close() }
             let obs = try observe(conn)
             let plan = Planner.plan(desired, observed: obs.observed)
+            let mode = HostPlan.enforcementChange(obs.observed, desired).map { "; \($0)" } ?? ""
             return report(plan.inSync ? .inSync : .changes, plan: plan, obs, started,
-                          plan.inSync ? "in sync" : "\(plan.steps.count) step(s) pending: +\(plan.added) -\(plan.removed)")
+                          plan.inSync ? "in sync" : "\(plan.steps.count) step(s) pending: +\(plan.added) -\(plan.removed)\(mode)")
         } catch {
             return failure(error, started)
         }
