@@ -8,7 +8,7 @@ struct Extend: AsyncParsableCommand {
         abstract: "Carries Kubernetes NetworkPolicy to hosts outside the cluster, as ipset/iptables rules pushed over SSH.",
         version: "0.1.0",
         subcommands: [RenderCommand.self, ExplainCommand.self, DiffCommand.self, ApplyCommand.self, ChangesCommand.self, ControllerCommand.self,
-                      MatrixCommand.self, LintCommand.self, DoctorCommand.self, HostBootstrapCommand.self])
+                      MatrixCommand.self, LintCommand.self, DoctorCommand.self, HostBootstrapCommand.self, AuditCommand.self])
 
     static func main() async {
         // A peer closing a socket (an ssh-agent, a host) must surface as an

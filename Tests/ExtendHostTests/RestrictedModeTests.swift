@@ -147,6 +147,8 @@ extension HostLabBacked {
             "session && ipset create pwned hash:ip", "observe | ipset create pwned hash:ip", "observe ", " observe", "OBSERVE",
             "/usr/local/libexec/netpol-extend-host observe", "remove-everything", "observe" + String(repeating: "A", count: 20_000),
             "version; ipset create pwned hash:ip", "version $(ipset create pwned hash:ip)", "version\nipset create pwned hash:ip", "version ",
+            "counters; ipset create pwned hash:ip", "counters-reset $(ipset create pwned hash:ip)", "counters reset", "counters-reset -Z",
+            "counters-reset\nipset create pwned hash:ip", "counters ", "COUNTERS",
         ]
 
         /// What must be refused on stdin after a session's observation.
@@ -183,7 +185,7 @@ extension HostLabBacked {
                     for command in Self.refusedCommands {
                         let r = try c.run(command)
                         #expect(r.exitStatus == 59, "\(command.prefix(60)): exit \(r.exitStatus) \(r.stderr)")
-                        #expect(r.stderr.hasPrefix("netpol-extend-host: refused: this key runs only netpol-extend's requests (observe, session, version)"),
+                        #expect(r.stderr.hasPrefix("netpol-extend-host: refused: this key runs only netpol-extend's requests (observe, session, counters, counters-reset, version)"),
                                 "\(command.prefix(60)): \(r.stderr)")
                         #expect(r.stdout.isEmpty, "\(command.prefix(60)): \(r.stdoutText)")
                     }

@@ -59,7 +59,7 @@ import Testing
     @Test("the restricted sudoers lets the account run the entry point with exactly each request word, without a tty, keeping SSH_CONNECTION")
     func sudoers() {
         let text = HostBootstrap.sudoers(user: "npx")
-        #expect(text.contains("\nnpx ALL=(root) NOPASSWD: /usr/local/libexec/netpol-extend-host observe, /usr/local/libexec/netpol-extend-host session\n"))
+        #expect(text.contains("\nnpx ALL=(root) NOPASSWD: /usr/local/libexec/netpol-extend-host observe, /usr/local/libexec/netpol-extend-host session, /usr/local/libexec/netpol-extend-host counters, /usr/local/libexec/netpol-extend-host counters-reset\n"))
         // No tty demanded, and sshd's SSH_CONNECTION kept for the entry point's lockout guard; for the entry point alone.
         #expect(text.contains("\nDefaults!/usr/local/libexec/netpol-extend-host !requiretty, env_keep += \"SSH_CONNECTION\"\n"))
         #expect(!text.contains("*"))

@@ -16,12 +16,17 @@ public struct HostResult: Sendable, Equatable {
     /// One line: what changed, or why it failed (names the host).
     public var message: String
     public var duration: Duration
+    /// The packet counters of the host's rules, read right after the run
+    /// (SSH runs that succeeded; nil otherwise): /metrics'
+    /// netpol_extend_policy_packets_total, refreshed on every run (so on every resync), never on a scrape.
+    public var counters: AuditCounters?
 
-    public init(host: String, outcome: Outcome, message: String, duration: Duration) {
+    public init(host: String, outcome: Outcome, message: String, duration: Duration, counters: AuditCounters? = nil) {
         self.host = host
         self.outcome = outcome
         self.message = message
         self.duration = duration
+        self.counters = counters
     }
 
     public var succeeded: Bool { outcome != .failed }

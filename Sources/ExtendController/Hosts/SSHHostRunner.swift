@@ -38,22 +38,38 @@ public struct SSHHostRunner: HostRunner {
         }
         let started = ContinuousClock.now
         let cache = connections
-        let report: HostReport
+        let report: HostReport, counters: AuditCounters?
         do {
-            report = try await SSHTransport.offload(name: "host \(h.name)") {
+            (report, counters) = try await SSHTransport.offload(name: "host \(h.name)") { () -> (HostReport, AuditCounters?) in
                 let done = agent.apply(over: cache.take(h))
                 cache.count(done)
                 // A host that left the inventory has no next run.
-                cache.give(h, removing ? nil : done.keep)
-                if removing { done.keep?.close() }
-                return done.report
+                guard !removing, let kept = done.keep else {
+                    done.keep?.close()
+                    cache.give(h, nil)
+                    return (done.report, nil)
+                }
+                // Then the counters (for /metrics), over the connection kept for the next run: a host that
+                // cannot be read now keeps its last values there, and the run's outcome is the apply's alone.
+                let reading = agent.readCounters(reset: false, over: kept)
+                switch reading.counters {
+                case .success(let counters):
+                    cache.give(h, kept)
+                    return (done.report, counters)
+                case .failure:
+                    // The connection may be what failed: the next run starts on a fresh one.
+                    kept.close()
+                    cache.give(h, nil)
+                    return (done.report, nil)
+                }
             }
         } catch {
             return HostResult(host: h.name, outcome: .failed, message: "host \(h.name): the worker thread failed: \(error)",
                               duration: ContinuousClock.now - started)
         }
         let outcome: HostResult.Outcome = report.failed ? .failed : (report.status == .inSync ? .inSync : .changed)
-        return HostResult(host: h.name, outcome: outcome, message: "host \(h.name): \(report.message)", duration: ContinuousClock.now - started)
+        return HostResult(host: h.name, outcome: outcome, message: "host \(h.name): \(report.message)", duration: ContinuousClock.now - started,
+                          counters: counters)
     }
 
     public func inventory(_ hosts: [LegacyHost]) {

@@ -14,6 +14,7 @@ public struct ControllerMetrics: Sendable {
             Gauge(label: "netpol_extend_host_last_success_timestamp_seconds", dimensions: [("host", result.host)])
                 .record(Self.wallClock())
         }
+        if let counters = result.counters { policyPackets.record(host: result.host, counters) }
     }
 
     /// Hosts by reconcile state (converged, pending, running, failing, removing).
@@ -45,6 +46,9 @@ public struct ControllerMetrics: Sendable {
     public func apiError(code: Int) {
         Counter(label: "netpol_extend_api_errors_total", dimensions: [("code", String(code))]).increment()
     }
+
+    /// netpol_extend_policy_packets_total (ControllerMetrics+PolicyPackets.swift).
+    let policyPackets = PolicyPacketTotals()
 
     public init() {}
 

@@ -320,7 +320,7 @@ public struct HostAgent: Sendable {
         }
     }
 
-    private func remote(_ what: String, _ r: CommandResult) -> SSHError {
+    func remote(_ what: String, _ r: CommandResult) -> SSHError {
         let why = r.stderr.trimmedLastLine
         return SSHError(.remote, host: endpoint.label,
             "\(endpoint.label): \(what) failed (exit \(r.exitStatus)\(r.exitSignal.map { ", signal \($0)" } ?? ""))"

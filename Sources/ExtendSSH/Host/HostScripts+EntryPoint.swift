@@ -13,6 +13,10 @@ extension HostScripts {
         /// of nothing), `confirm TOKEN` (cancel that apply's pending rollback,
         /// optionally followed by `persist`), or `persist`.
         case session
+        /// `extend audit`: print our rules' packet counters (`iptables-save -c`); changes nothing.
+        case counters
+        /// `extend audit --reset`: print them and zero them, chain of ours by chain of ours (`iptables -Z NPX-…`).
+        case countersReset = "counters-reset"
 
         /// The script as shell mode sends it.
         var script: String { HostScripts.prelude + body }
@@ -22,6 +26,8 @@ extension HostScripts {
             switch self {
             case .observe: HostScripts.observeBody
             case .session: HostScripts.sessionBody
+            case .counters: HostScripts.countersBody
+            case .countersReset: HostScripts.countersResetBody
             }
         }
     }
@@ -68,6 +74,8 @@ extension HostScripts {
         #   session   print the same, then take one request on stdin: apply (a
         #             change, under a rollback that runs unless confirmed), confirm
         #             TOKEN (cancel that rollback; then maybe persist), or persist
+        #   counters  print the packet counters of our rules (iptables-save -c); read-only
+        #   counters-reset  print them and zero them, only in our NPX- chains
         #   version   print this program's version (extend checks it before anything else)
         # Anything else is refused. Payloads come on stdin; every section is
         # checked (fixed forms, names of ours only) before anything is changed,
