@@ -126,7 +126,7 @@ let package = Package(
                     dependencies: ["ExtendCore", "ExtendInput", "ExtendSSH", "LabSupport", "ConformanceSupport", "KubeSupport"],
                     swiftSettings: strict),
         // Runs the built .build/debug/extend (swift build --build-tests builds it).
-        .testTarget(name: "ExtendCLITests", dependencies: ["KubeSupport"], swiftSettings: strict),
+        .testTarget(name: "ExtendCLITests", dependencies: ["KubeSupport", "BenchSupport"], swiftSettings: strict),
         .testTarget(name: "ExtendControllerTests",
                     dependencies: ["ExtendController", "ExtendCore", "ExtendKube", "KubeSupport",
                                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
