@@ -53,14 +53,16 @@ public final class Compiler {
     public func ruleSet(_ host: LegacyHost, extraGuard: [CIDR] = []) -> (rules: RuleSet, id: Int)? {
         let me = host.workload
         let selection = self.selection
-        let isolating = Direction.allCases.map { (dir: $0, policies: selection.isolating(me, $0)) }
-        guard isolating.contains(where: { !$0.policies.isEmpty }) else { return nil }
+        let pool = world.policiesByNamespace[me.namespace] ?? []
+        let chosen = Direction.allCases.map { selection.isolatingIndices(me, $0) }
+        guard chosen.contains(where: { !$0.isEmpty }) else { return nil }
         let guardSources = Array(Set(host.management + extraGuard)).sorted()
         // Hosts that the same policies isolate, with the same ports and guard,
         // hold the same rules: many hosts of a fleet share one compile.
-        let key = TablesKey(policies: isolating.map { $0.policies.map(\.id) }, ports: me.namedPorts, sshPort: host.ssh.port,
+        let key = TablesKey(policies: chosen.map { $0.map { pool[$0].id } }, ports: me.namedPorts, sshPort: host.ssh.port,
                             guardSources: guardSources, logHost: host.logDrops ? host.name : nil, enforcement: host.enforcement)
         if let hit = ruleSets[key] { return hit }
+        let isolating = zip(Direction.allCases, chosen).map { (dir: $0, policies: $1.map { pool[$0] }) }
         // Each isolating policy's chain per family (nil where it admits nothing).
         let families = AddressFamily.allCases
         let compiled = isolating.map { d, policies in

@@ -18,6 +18,13 @@ public struct Selection: Sendable {
         (world.policiesByNamespace[w.namespace] ?? []).filter { $0.policyTypes.contains(d) && applies($0, to: w) }
     }
 
+    /// The same as indices into `world.policiesByNamespace[w.namespace]`:
+    /// no policy copied (a host that many policies isolate is asked once per compile).
+    public func isolatingIndices(_ w: Workload, _ d: Direction) -> [Int] {
+        guard let pool = world.policiesByNamespace[w.namespace] else { return [] }
+        return pool.indices.filter { pool[$0].policyTypes.contains(d) && pool[$0].podSelector.matches(w.labels) }
+    }
+
     public func targets(of policy: NetworkPolicy) -> [Workload] {
         let ws = world.workloads(in: policy.namespace)
         return targetIndices(of: policy).map { ws[$0] }
