@@ -8,7 +8,9 @@ import ExtendKube
 struct LoadedInput {
     var inventory: Inventory
     var world: World
-    var warnings: [Diagnostic]
+    /// The lint's, made beside whatever the command does next.
+    private let lint: Background<[Diagnostic]>
+    var warnings: [Diagnostic] { lint.value }
 
     static func load(inventory path: String, cluster: ClusterOptions, common: CommonOptions,
                      console: Console) async throws -> LoadedInput {
@@ -43,7 +45,7 @@ struct LoadedInput {
             console.report(problems)
             throw ExitCode(1)
         }
-        return LoadedInput(inventory: inv, world: world, warnings: PolicyLint(world: world).warnings())
+        return LoadedInput(inventory: inv, world: world, lint: Background { PolicyLint(world: world).warnings() })
     }
 
     /// The hosts the command works on (all, or those named by --host; an unknown name is an error).
