@@ -8,7 +8,9 @@ import Logging
 ///
 /// Each host's connection is kept open between its runs (`connections`):
 /// a run's first session goes over the one its last run left, the
-/// confirmation's fresh connection is the one kept next. A run for a host
+/// confirmation's fresh connection is the one kept next (a change of set
+/// members alone in restricted mode is confirmed over the first connection,
+/// which is then kept: `HostAgent.confirmsOverOpenConnection`). A run for a host
 /// that left the inventory closes its connection when done.
 public struct SSHHostRunner: HostRunner {
     public var rollbackAfter: Int

@@ -12,8 +12,9 @@ extension HostScripts {
     /// log only with net.netfilter.nf_log_all_netns=1 in the init namespace.
     static let dropLogSection = """
     echo "#npx droplog"
-    if dmesg >/dev/null 2>&1; then
-      echo "via dmesg"; dmesg | grep -E "npx:[IE]:[0-9a-f]{8} " | tail -n 500
+    # The kernel log is read once (formatting it is most of a reading's cost on the host).
+    if k=$(dmesg 2>/dev/null); then
+      echo "via dmesg"; printf "%s\n" "$k" | grep -E "npx:[IE]:[0-9a-f]{8} " | tail -n 500; k=""
     elif command -v journalctl >/dev/null 2>&1 && journalctl -k -q -n 1 --no-pager >/dev/null 2>&1; then
       echo "via journalctl"; journalctl -k -q -o cat --no-pager -n 20000 | grep -E "npx:[IE]:[0-9a-f]{8} " | tail -n 500
     else
