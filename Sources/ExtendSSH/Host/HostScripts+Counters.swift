@@ -12,7 +12,7 @@ extension HostScripts {
     /// log only with net.netfilter.nf_log_all_netns=1 in the init namespace.
     static let dropLogSection = """
     echo "#npx droplog"
-    # The kernel log is read once (formatting it is most of a reading's cost on the host).
+    # The kernel log is read once: formatting it is most of what a reading costs the host.
     if k=$(dmesg 2>/dev/null); then
       echo "via dmesg"; printf "%s\n" "$k" | grep -E "npx:[IE]:[0-9a-f]{8} " | tail -n 500; k=""
     elif command -v journalctl >/dev/null 2>&1 && journalctl -k -q -n 1 --no-pager >/dev/null 2>&1; then
