@@ -53,7 +53,8 @@ public struct SSHHostRunner: HostRunner {
                 }
                 // Then the counters (for /metrics), over the connection kept for the next run: a host that
                 // cannot be read now keeps its last values there, and the run's outcome is the apply's alone.
-                let reading = agent.readCounters(reset: false, over: kept)
+                // The kernel log's denied flows are extend audit's; /metrics has no use for them.
+                let reading = agent.readCounters(reset: false, over: kept, dropLog: false)
                 switch reading.counters {
                 case .success(let counters):
                     cache.give(h, kept)
