@@ -36,6 +36,9 @@ struct ControllerBench: ParsableCommand {
     @Option(help: "The controller's --concurrency in the latency row (hosts worked on at once; default: the controller's, 32).")
     var concurrency: Int?
 
+    @Option(help: ArgumentHelp("The lab hosts' ssh.mode in the latency row: shell (root's key runs the scripts) or restricted (a non-root account whose key runs only the entry point, through sudo, installed by extend host-bootstrap --install).", valueName: "mode"))
+    var sshMode = "shell"
+
     @Option(help: "Milliseconds between two looks at the hosts' sets.")
     var pollMs = 5
 
@@ -62,6 +65,7 @@ struct ControllerBench: ParsableCommand {
         guard (1...150).contains(hosts) else { throw ValidationError("--hosts must be from 1 to 150") }
         guard changes > 0 else { throw ValidationError("--changes must be above 0") }
         guard minInterval > 0 else { throw ValidationError("--min-interval must be above 0") }
+        guard ["shell", "restricted"].contains(sshMode) else { throw ValidationError("--ssh-mode: shell or restricted") }
         guard (1...1000).contains(pollMs) else { throw ValidationError("--poll-ms must be from 1 to 1000") }
         guard repeats > 0 else { throw ValidationError("--repeats must be above 0") }
     }
@@ -86,7 +90,7 @@ struct ControllerBench: ParsableCommand {
                 switch row {
                 case .latency:
                     results.append(try LatencyRow(hosts: hosts, changes: changes, extend: executable, minInterval: minInterval, concurrency: concurrency,
-                                                  pollInterval: .milliseconds(pollMs), changeTimeout: .milliseconds(Int(changeTimeout * 1000)))
+                                                  restricted: sshMode == "restricted", pollInterval: .milliseconds(pollMs), changeTimeout: .milliseconds(Int(changeTimeout * 1000)))
                         .run(cleanup: cleanup))
                 case .sync:
                     let work = self.work ?? FileManager.default.temporaryDirectory.appendingPathComponent("extend-controller-bench").path

@@ -16,6 +16,8 @@ struct LatencyRow {
     var minInterval: Double
     /// The controller's --concurrency; nil for its default.
     var concurrency: Int?
+    /// ssh.mode: restricted on every host (installed by `extend host-bootstrap --install`).
+    var restricted = false
     var pollInterval: Duration
     var changeTimeout: Duration
 
@@ -32,7 +34,11 @@ struct LatencyRow {
         try scenario.clusterJSON().write(to: URL(fileURLWithPath: loadPath))
         let api = try FakeAPIServer(["--no-default-namespaces", "--load", loadPath])
         cleanup.api = api
-        let inventory = try scenario.writeInventory()
+        var inventory = try scenario.writeInventory()
+        if restricted {
+            Log.say("latency: installing restricted access on \(hosts) hosts (extend host-bootstrap --install)…")
+            inventory = try scenario.restrict(extend: extend, rootInventory: inventory)
+        }
 
         Log.say("latency: starting extend controller (min-interval \(minInterval) s)…")
         let controller = try ControllerProcess(
@@ -127,7 +133,7 @@ struct LatencyRow {
             synced: nil, ready: ready - controller.started, peakRSSKB: peak,
             cpu: String(format: "%.2f s (%.2f s to ready)", cpuEnd, cpuAtReady),
             notes: [
-                "real SSH, --min-interval \(minInterval), --concurrency \(concurrency.map(String.init) ?? "32 (default)")",
+                "real SSH (ssh.mode: \(restricted ? "restricted" : "shell")), --min-interval \(minInterval), --concurrency \(concurrency.map(String.init) ?? "32 (default)")",
                 "each change one merge PATCH of a pod's app label (\(changes / 2 + changes % 2) joins, \(changes / 2) leaves of the peer)",
                 "in place = the address in/out of \(setName) on all \(hosts) hosts, asked of each host's kernel (ipset test) every \(Format.millis(pollInterval)) + a poll round of \(String(format: "%.1f", meanRound.milliseconds)) ms mean",
                 "the controller's /metrics over the changes: \(Int(hostRuns.count)) host runs of \(meanMs(hostRuns)) mean, \(Int(reconciles.count)) reconcile steps of \(meanMs(reconciles)) mean, SSH connections \(newConnections) new and \(reusedConnections) kept ones reused",

@@ -51,15 +51,39 @@ struct LatencyScenario {
 
     /// Every lab host, as the test inventories write them; returns the file's path.
     func writeInventory() throws -> String {
+        try writeInventory(ssh: """
+                user: \(lab.user)
+                identityFile: \(lab.clientKey.path)
+            """, name: "controller-bench-inventory.yaml")
+    }
+
+    /// Puts every host in ssh.mode: restricted as an operator would: a
+    /// non-root account of the lab's on each (`Lab.addAccount`, installable),
+    /// one key for all, installed by `extend host-bootstrap --install` over
+    /// the root access of `rootInventory`. Returns the restricted inventory's path.
+    func restrict(extend: String, rootInventory: String) throws -> String {
+        let user = "netpol-extend"
+        for host in lab.hosts { try lab.addAccount(user, sudoers: "", installable: true, on: host) }
+        let key = try lab.makeKey(named: "restricted", authorize: false)
+        let r = try Lab.run([extend, "host-bootstrap", "--inventory", rootInventory, "--restricted-user", user,
+                             "--public-key", key.path + ".pub", "--identity", key.path, "--install"])
+        guard r.succeeded else { throw BenchError("extend host-bootstrap --install failed (exit \(r.status)):\n\(r.stdoutText)\n\(r.stderrText)") }
+        return try writeInventory(ssh: """
+                user: \(user)
+                identityFile: \(key.path)
+                mode: restricted
+            """, name: "controller-bench-inventory-restricted.yaml")
+    }
+
+    private func writeInventory(ssh: String, name: String) throws -> String {
         let port = lab.hosts.first?.port ?? 22
         var text = """
             apiVersion: netpol-extend/v1
             kind: Inventory
             defaults:
               ssh:
-                user: \(lab.user)
+            \(ssh)
                 port: \(port)
-                identityFile: \(lab.clientKey.path)
                 knownHostsFile: \(lab.knownHostsPath)
                 connectTimeoutSeconds: 5
               management: [\(lab.managementAddress)/32]
@@ -69,7 +93,7 @@ struct LatencyScenario {
         for host in lab.hosts {
             text += "  - {name: \(host.name), namespace: \(Self.hostNamespace), labels: {role: db}, addresses: [\(host.address)]}\n"
         }
-        let path = lab.path("controller-bench-inventory.yaml")
+        let path = lab.path(name)
         guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else { throw BenchError("cannot write \(path)") }
         return path
     }

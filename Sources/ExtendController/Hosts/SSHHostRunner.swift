@@ -8,7 +8,9 @@ import Logging
 ///
 /// Each host's connection is kept open between its runs (`connections`):
 /// a run's first session goes over the one its last run left, the
-/// confirmation's fresh connection is the one kept next. A run for a host
+/// confirmation's fresh connection is the one kept next (a change of set
+/// members alone in restricted mode is confirmed over the first connection,
+/// which is then kept: `HostAgent.confirmsOverOpenConnection`). A run for a host
 /// that left the inventory closes its connection when done.
 public struct SSHHostRunner: HostRunner {
     public var rollbackAfter: Int
@@ -51,7 +53,8 @@ public struct SSHHostRunner: HostRunner {
                 }
                 // Then the counters (for /metrics), over the connection kept for the next run: a host that
                 // cannot be read now keeps its last values there, and the run's outcome is the apply's alone.
-                let reading = agent.readCounters(reset: false, over: kept)
+                // The kernel log's denied flows are extend audit's; /metrics has no use for them.
+                let reading = agent.readCounters(reset: false, over: kept, dropLog: false)
                 switch reading.counters {
                 case .success(let counters):
                     cache.give(h, kept)

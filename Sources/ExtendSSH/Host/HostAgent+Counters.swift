@@ -38,12 +38,16 @@ extension HostAgent {
     ///
     /// - Parameter open: a connection to use (the controller's kept one),
     ///   left open; without it the reading connects and disconnects.
-    public func readCounters(reset: Bool, over open: SSHConnection? = nil) -> CountersReading {
+    /// - Parameter dropLog: read the kernel log's last denied flows too
+    ///   (`extend audit`); without, the host does not read its kernel log
+    ///   at all (the controller, which uses the counters alone).
+    public func readCounters(reset: Bool, over open: SSHConnection? = nil, dropLog: Bool = true) -> CountersReading {
         do throws(SSHError) {
             let conn: SSHConnection
             if let open { conn = open } else { conn = try connectFirst() }
             defer { if open == nil { conn.close() } }
-            let r = try conn.run(command(reset ? .countersReset : .counters))
+            let r = try conn.run(command(reset ? .countersReset : .counters),
+                                 stdin: dropLog ? [] : Array("\(HostScripts.noDropLog)\n".utf8))
             guard r.succeeded else { throw remote(reset ? "reading and zeroing the counters" : "reading the counters", r) }
             let (counters, log) = try Self.parseCounters(r.stdoutText, host: endpoint.label)
             let source = log.first.flatMap { $0.hasPrefix("via ") && $0 != "via none" ? String($0.dropFirst(4)) : nil }

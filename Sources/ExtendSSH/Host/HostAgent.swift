@@ -54,7 +54,9 @@ public struct HostAgent: Sendable {
         }
     }
 
-    /// apply: converge this host, atomically, confirmed over a fresh connection.
+    /// apply: converge this host, atomically, confirmed over a fresh connection
+    /// (or, for a change of set members alone in restricted mode, over the
+    /// same one: `confirmsOverOpenConnection`).
     ///
     /// Two remote commands for a host that changes, one for a host that does
     /// not: on the first connection one `session` reads the host and, in the
@@ -81,9 +83,11 @@ public struct HostAgent: Sendable {
     /// half-sent load, and the controller retries with its backoff after
     /// observing the host again.
     ///
-    /// The confirmation is still made over a fresh connection (it proves the
-    /// new rules admit a new SSH connection from us); that connection is the
-    /// one kept, and the first is closed.
+    /// The confirmation is made over a fresh connection (it proves the new
+    /// rules admit a new SSH connection from us); that connection is the one
+    /// kept, and the first is closed. A change of set members alone in
+    /// restricted mode is confirmed over the first connection instead
+    /// (`confirmsOverOpenConnection`), which is then the one kept.
     public func apply(over warm: SSHConnection?) -> KeptConnectionRun {
         let started = ContinuousClock.now
         let token = Self.token()
@@ -151,12 +155,19 @@ public struct HostAgent: Sendable {
             case .apply:
                 guard r.succeeded, r.stdoutText.contains("#npx applied") else { throw remote("apply", r) }
             }
-            conn?.close()
-            conn = nil
             if options.skipConfirmation {
                 throw SSHError(.unconfirmed, host: endpoint.label,
                     "\(endpoint.label): the apply was not confirmed (confirmation skipped); the host restores its previous rules by itself within \(options.rollbackAfter) s")
             }
+            if let open = conn, confirmsOverOpenConnection(plan) {
+                try confirm(token: token, over: open)
+                run.report = report(.applied, plan: plan, obs, started,
+                                    "applied and confirmed: +\(plan.added) -\(plan.removed) (set members only, over the open connection)")
+                run.keep = open
+                return run
+            }
+            conn?.close()
+            conn = nil
             let confirming = try connectToConfirm()
             conn = confirming
             run.opened += 1
@@ -217,6 +228,25 @@ public struct HostAgent: Sendable {
         } catch where error.stage == .timeout {
             throw SSHError(.connect, host: endpoint.label, error.message)
         }
+    }
+
+    /// Whether this apply may be confirmed over the connection it was loaded
+    /// on (a new session there: no handshake, no new sshd process) rather
+    /// than over a fresh one. The fresh connection proves that the new rules
+    /// admit a new SSH connection from us. For a change of set members alone
+    /// (`HostPlan.changesMembersOnly`: no chain, rule, jump or set created or
+    /// destroyed) on a host whose entry point holds the lockout guard
+    /// (restricted mode, its version checked when the connection was opened),
+    /// that is already established: the guard refused the load unless every
+    /// chain of ours that INPUT and OUTPUT jump to accepts SSH from this
+    /// connection's address by a plain CIDR rule before any other rule of
+    /// ours, and those chains are the ones the change leaves as they were; a
+    /// set member cannot change whether that rule matches. In shell mode
+    /// there is no guard, and a structural change is confirmed over a fresh
+    /// connection as ever. Either way the confirmation reads the host again
+    /// and cancels the rollback only if it holds exactly what we wanted.
+    func confirmsOverOpenConnection(_ plan: HostPlan) -> Bool {
+        options.mode == .restricted && plan.changesMembersOnly
     }
 
     /// The fresh connection a confirmation goes over.

@@ -1,7 +1,24 @@
 /// `extend audit`'s requests: the packet counters of our rules, read (and
-/// optionally zeroed) without changing a rule. Neither takes anything on
-/// stdin.
+/// optionally zeroed) without changing a rule. On stdin, at most one line:
+/// `no-droplog` leaves the kernel log out (the controller, which uses the
+/// counters alone, asks so after every run); nothing (`extend audit`) reads
+/// it; any other input is refused before anything is read.
 extension HostScripts {
+    /// What the counters requests take on stdin to leave the kernel log out.
+    static let noDropLog = "no-droplog"
+
+    /// Reads the option line; sets `droplog` to 1 unless `no-droplog` came.
+    static let countersOption = """
+    droplog=1
+    if IFS= read -r opt || [ -n "$opt" ]; then
+      case "$opt" in
+      \(noDropLog)) droplog="" ;;
+      *) echo "netpol-extend: refused: unknown option for the counters; nothing was read" >&2; exit \(refusedRequestStatus) ;;
+      esac
+    fi
+
+    """
+
     /// Prints `iptables-save -c` and `ip6tables-save -c` of the filter table
     /// (sections `#npx iptables`, `#npx ip6tables`, `#npx end`); changes
     /// nothing. Each family is one consistent snapshot of its counters.
@@ -11,19 +28,22 @@ extension HostScripts {
     /// container without the kernel log). A network namespace's LOG rules
     /// log only with net.netfilter.nf_log_all_netns=1 in the init namespace.
     static let dropLogSection = """
+    if [ -n "$droplog" ]; then
     echo "#npx droplog"
-    if dmesg >/dev/null 2>&1; then
-      echo "via dmesg"; dmesg | grep -E "npx:[IE]:[0-9a-f]{8} " | tail -n 500
+    # The kernel log is read once: formatting it is most of what a reading costs the host.
+    if k=$(dmesg 2>/dev/null); then
+      echo "via dmesg"; printf "%s\n" "$k" | grep -E "npx:[IE]:[0-9a-f]{8} " | tail -n 500; k=""
     elif command -v journalctl >/dev/null 2>&1 && journalctl -k -q -n 1 --no-pager >/dev/null 2>&1; then
       echo "via journalctl"; journalctl -k -q -o cat --no-pager -n 20000 | grep -E "npx:[IE]:[0-9a-f]{8} " | tail -n 500
     else
       echo "via none"
     fi
+    fi
 
     """
 
     static let countersBody = """
-    echo "#npx iptables"
+    \(countersOption)echo "#npx iptables"
     iptables-save -c -t filter || exit 42
     echo "#npx ip6tables"
     ip6tables-save -c -t filter || exit 43
@@ -39,7 +59,7 @@ extension HostScripts {
     /// transaction: see docs/rollout.md ("Resetting the counters") for what a
     /// packet that arrives meanwhile means.
     static let countersResetBody = """
-    d=\(runDir)
+    \(countersOption)d=\(runDir)
     umask 077
     [ -d "$d" ] || mkdir -p "$d" || exit 50
     exec 9>>"$d/lock"

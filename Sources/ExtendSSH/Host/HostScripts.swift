@@ -77,7 +77,7 @@ enum HostScripts {
     static let session = prelude + sessionBody
 
     /// The session after the prelude (the entry point shares it).
-    static let sessionBody = [stateFunction, lockFunction, bundleFunctions, guardFunction, lockFirst, observeBody, dispatchConfirm, confirmBody,
+    static let sessionBody = [stateFunction, lockFunction, bundleFunctions, batchedCheckFunctions, guardFunction, lockFirst, observeBody, dispatchConfirm, confirmBody,
                               dispatchBundle, applyBody, ";;\npersist)\n", persistBody, dispatchEnd].joined()
 
     /// `lock` takes the host's lock on fd 9, once: later calls keep it (a
@@ -165,6 +165,52 @@ enum HostScripts {
     }
     ours() {
       [ ! -s "$w/$1" ] || ! grep -vxE -e "$2" "$w/$1" >/dev/null || refuse "touches what is not ours (in its $1)"
+    }
+
+    """
+
+    /// The apply's checks, each in one process or none (every process counts:
+    /// a change runs this on every host). `params NAME ERE...`: each section
+    /// NAME is one line (trailing empty lines aside, as `one` takes it) of
+    /// its ERE, the lines read by builtins and all forms checked by one grep
+    /// (lines `NAME VALUE` against `NAME (ERE)`). `owned ERE NAME...`: every
+    /// line of every sent section NAME is of that form, one grep for all; a
+    /// grep that fails refuses too.
+    static let batchedCheckFunctions = """
+    params() {
+      l=""; set -- "$@" --
+      while [ "$1" != -- ]; do
+        [ -f "$w/$1" ] || refuse "has no valid $1"
+        v=""; x=""; IFS= read -r v < "$w/$1"
+        # Past the first line, only empty ones.
+        while IFS= read -r y || [ -n "$y" ]; do [ -z "$x" ] || [ -z "$y" ] || refuse "has no valid $1"; x=1; done < "$w/$1"
+        l="$l$1 $v
+    "
+        set -- "$@" -e "$1 ($2)"; shift 2
+      done
+      shift
+      bad=$(grep -vxE "$@" <<NPXPARAMS
+    ${l%?}
+    NPXPARAMS
+    )
+      case $? in
+      1) ;;
+      0) refuse "has no valid ${bad%% *}" ;;
+      *) refuse "could not be checked (grep failed)" ;;
+      esac
+    }
+    owned() {
+      pat=$1; shift; n=$#
+      for x in "$@"; do [ ! -s "$w/$x" ] || set -- "$@" "$w/$x"; done
+      shift $n
+      [ $# -gt 0 ] || return 0
+      bad=$(grep -lvxE -e "$pat" "$@")
+      case $? in
+      1) ;;
+      0) bad=${bad%%
+    *}; refuse "touches what is not ours (in its ${bad##*/})" ;;
+      *) refuse "could not be checked (grep failed)" ;;
+      esac
     }
 
     """
@@ -313,16 +359,15 @@ enum HostScripts {
     w=$(mktemp -d "$s/apply.XXXXXX") || exit 50
     trap "[ ! -d \\"$w\\" ] || rm -rf \\"$w\\"" EXIT
     bundle "\(applySections.joined(separator: " "))"
-    one expect "\(digestPattern)"
-    one token "\(tokenPattern)"
-    one timeout "[1-9][0-9]{0,3}"
-    [ "$(cat "$w/timeout")" -le \(maxRollbackSeconds) ] || refuse "asks for a rollback later than \(maxRollbackSeconds) s"
-    [ ! -f "$w/rollback-iptables-before" ] || one rollback-iptables-before "(\(digestPattern))?"
-    [ ! -f "$w/rollback-ip6tables-before" ] || one rollback-ip6tables-before "(\(digestPattern))?"
-    ours ipset "\(ipsetLine)"; ours rollback-ipset "\(ipsetLine)"
-    ours iptables "\(iptablesLine)"; ours rollback-iptables "\(iptablesLine)"
-    ours ip6tables "\(iptablesLine)"; ours rollback-ip6tables "\(iptablesLine)"
-    ours destroy "\(setName)"; ours rollback-destroy "\(setName)"
+    set -- expect "\(digestPattern)" token "\(tokenPattern)" timeout "[1-9][0-9]{0,3}"
+    [ ! -f "$w/rollback-iptables-before" ] || set -- "$@" rollback-iptables-before "(\(digestPattern))?"
+    [ ! -f "$w/rollback-ip6tables-before" ] || set -- "$@" rollback-ip6tables-before "(\(digestPattern))?"
+    params "$@"
+    read -r secs < "$w/timeout"
+    [ "$secs" -le \(maxRollbackSeconds) ] || refuse "asks for a rollback later than \(maxRollbackSeconds) s"
+    owned "\(ipsetLine)" ipset rollback-ipset
+    owned "\(iptablesLine)" iptables rollback-iptables ip6tables rollback-ip6tables
+    owned "\(setName)" destroy rollback-destroy
     guard current "" rollback-
     # The rollback script is part of this program, never sent by the client.
     cat > "$w/rollback-run" <<"NPXROLLBACK"
