@@ -31,7 +31,30 @@ struct LoadedInput {
             clusterErrors += m.diagnostics
             if common.verbose { for n in m.notes { console.note(n) } }
         }
-        let read = await inventoryRead
+        return try assemble(await inventoryRead, state, clusterErrors, console: console)
+    }
+
+    /// Several states from files at once, each as `load` with those
+    /// `--manifests` would give it, reading a file or an inventory that
+    /// several name once (`diff --connections`: the proposed state is usually
+    /// the current files plus a change). Each state's problems are reported in
+    /// turn; the first with errors ends the command.
+    static func load(states: [(inventory: String, manifests: [String])], common: CommonOptions,
+                     console: Console) async throws -> [LoadedInput] {
+        var paths: [String] = []
+        for s in states where !paths.contains(s.inventory) { paths.append(s.inventory) }
+        async let inventoryReads = paths.map { InventoryLoader.load(path: $0) }
+        let clusters = ManifestLoader.load(states: states.map(\.manifests))
+        let inventories = Dictionary(zip(paths, await inventoryReads), uniquingKeysWith: { a, _ in a })
+        return try zip(states, clusters).map { state, m in
+            if common.verbose { for n in m.notes { console.note(n) } }
+            return try assemble(inventories[state.inventory]!, m.cluster, m.diagnostics, console: console)
+        }
+    }
+
+    /// The inventory and the cluster read: reported, checked and joined into the world.
+    private static func assemble(_ read: InventoryLoad, _ state: ClusterState, _ clusterErrors: [Diagnostic],
+                                 console: Console) throws -> LoadedInput {
         let errors = read.diagnostics + clusterErrors
         guard !read.hasErrors, let inv = read.inventory, !errors.contains(where: { $0.severity == .error }) else {
             console.report(errors)
