@@ -91,8 +91,8 @@ struct InitialSyncRow {
             let lines = log.split(separator: "\n")
             reported = lines.first { $0.contains("cluster synced") }.map { String($0[($0.range(of: "cluster synced")?.lowerBound ?? $0.startIndex)...]) } ?? ""
             planned = lines.filter { $0.contains("would ") }.count
-            // The connection log's own lines ("connections: …") name no host contact.
-            contacted = lines.filter { ($0.contains("connect") && !$0.contains("connections:")) || $0.contains("ssh") }.count
+            // The connection log's own lines ("connection changes: logged", "connections: …") name no host contact.
+            contacted = lines.filter { ($0.contains("connect") && !$0.contains("connections:") && !$0.contains("connection changes")) || $0.contains("ssh") }.count
             warnings = lines.filter { $0.contains(" warning ") || $0.contains(" error ") }.count
             controller.stop()
             cleanup.controller = nil
