@@ -72,7 +72,7 @@ struct InitialSyncRow {
                     usleep(5_000)
                 }
                 baseline = Self.line(controller.log, "from now on each change logs")
-                let object = try JSONSerialization.jsonObject(with: Data(change.manifest)) as? [String: Any] ?? [:]
+                let object = try Self.creatable(change.manifest)
                 let namespace = (object["metadata"] as? [String: Any])?["namespace"] as? String ?? ""
                 let sent = clock.now
                 try api.create("/apis/networking.k8s.io/v1/namespaces/\(namespace)/networkpolicies", object: object)
@@ -91,7 +91,8 @@ struct InitialSyncRow {
             let lines = log.split(separator: "\n")
             reported = lines.first { $0.contains("cluster synced") }.map { String($0[($0.range(of: "cluster synced")?.lowerBound ?? $0.startIndex)...]) } ?? ""
             planned = lines.filter { $0.contains("would ") }.count
-            contacted = lines.filter { $0.contains("connect") || $0.contains("ssh") }.count
+            // The connection log's own lines ("connection changes: logged", "connections: …") name no host contact.
+            contacted = lines.filter { ($0.contains("connect") && !$0.contains("connections:") && !$0.contains("connection changes")) || $0.contains("ssh") }.count
             warnings = lines.filter { $0.contains(" warning ") || $0.contains(" error ") }.count
             controller.stop()
             cleanup.controller = nil
@@ -117,6 +118,23 @@ struct InitialSyncRow {
                 "connection log: \(baseline)",
                 "one policy through the API (\(changeLine)): logged \(changeLogged.map { Format.seconds($0) }.joined(separator: ", ")) after the POST; peak RSS then \(peaksAfterChange.map { Format.megabytes($0) }.joined(separator: ", "))",
             ]))
+    }
+
+    /// The change's manifest as a create request carries it. The manifest is
+    /// written as a listed object (extend reads it from files), stamped with
+    /// the resourceVersion, uid and creationTimestamp a server would have set;
+    /// an API server refuses a create that sets resourceVersion (HTTP 500,
+    /// "resourceVersion should not be set on objects to be created", as the
+    /// real etcd3 store does), and sets uid and creationTimestamp itself. So
+    /// the three go, as `kubectl create` users strip them from a `get -o json`.
+    static func creatable(_ manifest: [UInt8]) throws -> [String: Any] {
+        guard var object = try JSONSerialization.jsonObject(with: Data(manifest)) as? [String: Any],
+              var metadata = object["metadata"] as? [String: Any] else {
+            throw BenchError("the policy change is not a JSON object with metadata")
+        }
+        for key in ["resourceVersion", "uid", "creationTimestamp"] { metadata.removeValue(forKey: key) }
+        object["metadata"] = metadata
+        return object
     }
 
     /// The text of the first log line containing `marker`, from the marker's prefix "connections:" on.

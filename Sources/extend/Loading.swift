@@ -33,19 +33,76 @@ struct LoadedInput {
             clusterErrors += m.diagnostics
             if common.verbose { for n in m.notes { console.note(n) } }
         }
-        let read = await inventoryRead
+        return try assemble(await inventoryRead, state, clusterErrors, console: console)
+    }
+
+    /// Several states from files at once, each as `load` with those
+    /// `--manifests` would give it, reading a file or an inventory that
+    /// several name once (`diff --connections`: the proposed state is usually
+    /// the current files plus a change). Each state's problems are reported in
+    /// turn; the first with errors ends the command.
+    static func load(states: [(inventory: String, manifests: [String])], common: CommonOptions,
+                     console: Console) async throws -> [LoadedInput] {
+        var paths: [String] = []
+        for s in states where !paths.contains(s.inventory) { paths.append(s.inventory) }
+        async let inventoryReads = paths.map { InventoryLoader.load(path: $0) }
+        let clusters = ManifestLoader.load(states: states.map(\.manifests))
+        let inventories = Dictionary(zip(paths, await inventoryReads), uniquingKeysWith: { a, _ in a })
+        let checked = try zip(states, clusters).map { state, m in
+            if common.verbose { for n in m.notes { console.note(n) } }
+            return try check(inventories[state.inventory]!, m.cluster, m.diagnostics, console: console)
+        }
+        // Each state's world and lint on a core of its own; their problems reported in order.
+        let joined = await withTaskGroup(of: (Int, Result<LoadedInput, Problems>).self) { group in
+            for (i, (inventory, state)) in checked.enumerated() { group.addTask { (i, join(inventory, state)) } }
+            var out = [Result<LoadedInput, Problems>?](repeating: nil, count: checked.count)
+            for await (i, r) in group { out[i] = r }
+            return out.map { $0! }
+        }
+        return try joined.map { r in
+            switch r {
+            case .success(let input): return input
+            case .failure(let problems):
+                console.report(problems.diagnostics)
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    /// The inventory and the cluster read: reported, checked and joined into the world.
+    private static func assemble(_ read: InventoryLoad, _ state: ClusterState, _ clusterErrors: [Diagnostic],
+                                 console: Console) throws -> LoadedInput {
+        let (inventory, state) = try check(read, state, clusterErrors, console: console)
+        switch join(inventory, state) {
+        case .success(let input): return input
+        case .failure(let problems):
+            console.report(problems.diagnostics)
+            throw ExitCode(1)
+        }
+    }
+
+    /// The read's problems reported; errors end the command.
+    private static func check(_ read: InventoryLoad, _ state: ClusterState, _ clusterErrors: [Diagnostic],
+                              console: Console) throws -> (Inventory, ClusterState) {
         let errors = read.diagnostics + clusterErrors
         guard !read.hasErrors, let inv = read.inventory, !errors.contains(where: { $0.severity == .error }) else {
             console.report(errors)
             throw ExitCode(1)
         }
         console.report(errors)
-        let (world, problems) = World.build(cluster: state, inventory: inv)
-        if !problems.isEmpty {
-            console.report(problems)
-            throw ExitCode(1)
-        }
-        return LoadedInput(inventory: inv, world: world, lint: Background { PolicyLint(world: world).warnings() })
+        return (inv, state)
+    }
+
+    /// What joining the inventory and the cluster into one world found wrong.
+    struct Problems: Error {
+        var diagnostics: [Diagnostic]
+    }
+
+    /// The world, or what keeps the inventory and the cluster from joining.
+    private static func join(_ inventory: Inventory, _ state: ClusterState) -> Result<LoadedInput, Problems> {
+        let (world, problems) = World.build(cluster: state, inventory: inventory)
+        guard problems.isEmpty else { return .failure(Problems(diagnostics: problems)) }
+        return .success(LoadedInput(inventory: inventory, world: world, lint: Background { PolicyLint(world: world).warnings() }))
     }
 
     /// The hosts the command works on (all, or those named by --host; an unknown name is an error).

@@ -16,25 +16,35 @@ extension FakeAPIServer {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", """
-            import os, ssl, sys, urllib.request
+            import os, ssl, sys, urllib.error, urllib.request
             ctx = ssl.create_default_context(cafile=sys.argv[1])
             body = sys.stdin.buffer.read()
             req = urllib.request.Request(sys.argv[2], data=body if body else None, method=sys.argv[3],
                 headers={"Authorization": "Bearer " + os.environ["FAKE_TOKEN"], "Content-Type": sys.argv[4]})
-            sys.stdout.buffer.write(urllib.request.urlopen(req, context=ctx).read())
+            try:
+                sys.stdout.buffer.write(urllib.request.urlopen(req, context=ctx).read())
+            except urllib.error.HTTPError as e:
+                sys.stderr.write(f"HTTP {e.code}: {e.read().decode(errors='replace')}")
+                sys.exit(1)
             """, ca, server + path, method, contentType]
         var environment = ProcessInfo.processInfo.environment
         environment["FAKE_TOKEN"] = token
         process.environment = environment
-        let input = Pipe(), output = Pipe()
+        let input = Pipe(), output = Pipe(), errors = Pipe()
         process.standardInput = input
         process.standardOutput = output
+        process.standardError = errors
         try process.run()
         input.fileHandleForWriting.write(json ?? Data())
         try input.fileHandleForWriting.close()
         let answer = output.fileHandleForReading.readDataToEndOfFile()
+        let complaint = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw FakeAPIServerError("\(method) \(path) failed") }
+        guard process.terminationStatus == 0 else {
+            // The server's answer (a Status, e.g. HTTP 500 with its message), so a failure says why.
+            let why = String(decoding: complaint, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw FakeAPIServerError("\(method) \(path) failed" + (why.isEmpty ? "" : ": \(why.suffix(2_000))"))
+        }
         return (try? JSONSerialization.jsonObject(with: answer)) as? [String: Any] ?? [:]
     }
 

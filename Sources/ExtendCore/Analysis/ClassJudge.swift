@@ -8,14 +8,14 @@ struct ClassJudge {
     /// Words per atom mask.
     let words: Int
     let everything: AtomMask
-    private let peerWords: Int
-    private var picked: [UInt64]
-    private let namedCount: Int
-    private var namedAtom: [Int32]
-    private let guards: [(ranges: [CIDR], atom: Int)?]
+    let peerWords: Int
+    private(set) var picked: [UInt64]
+    let namedCount: Int
+    private(set) var namedAtom: [Int32]
+    let guards: [(ranges: [CIDR], atom: Int)?]
     /// Per class, the first address of each family of its first member and of its second.
-    private let first: [[IPAddress?]]
-    private let second: [[IPAddress?]]
+    let first: [[IPAddress?]]
+    let second: [[IPAddress?]]
 
     /// One policy rule, ready to judge a class: its peers and its ports.
     struct Rule {

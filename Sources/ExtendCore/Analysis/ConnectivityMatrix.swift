@@ -38,53 +38,7 @@ public struct ConnectivityMatrix: Sendable {
         let judge = ClassJudge(world: world)
         classes = judge.classes
         ports = judge.ports
-        // Per class and direction: nil when no policy isolates it, else every rule of the policies that do.
-        let selection = Selection(world: world)
-        var rules: [Direction: [[ClassJudge.Rule]?]] = [:]
-        for d in Direction.allCases {
-            var compiled: [String: [ClassJudge.Rule]] = [:]
-            rules[d] = classes.classes.map { c in
-                let isolating = selection.isolating(c.members[0], d)
-                guard !isolating.isEmpty else { return nil }
-                return isolating.flatMap { p in
-                    if let hit = compiled[p.id] { return hit }
-                    let r = p.rules(d).map { judge.compile($0, p) }
-                    compiled[p.id] = r
-                    return r
-                }
-            }
-        }
-        let n = classes.classes.count, words = judge.words
-        let egress = rules[.egress]!, ingress = rules[.ingress]!
-        var out = [UInt64](repeating: 0, count: words), into = out
-        var numbered: [[UInt64]: Int32] = [:]
-        var result = [Int32](repeating: -1, count: n * n)
-        var found: [AtomMask] = []
-        for s in 0..<n {
-            for d in 0..<n {
-                guard let (sa, da) = judge.addresses(s, d) else { continue }
-                judge.side(egress[s], peer: d, at: da, destination: d, into: &out)
-                if out.allSatisfy({ $0 == 0 }) { continue }
-                judge.side(ingress[d], peer: s, at: sa, destination: d, into: &into)
-                judge.guardAdmits(from: sa, to: d, into: &into)
-                var any = false
-                for w in 0..<words {
-                    into[w] &= out[w]
-                    any = any || into[w] != 0
-                }
-                guard any else { continue }
-                if let id = numbered[into] {
-                    result[s * n + d] = id
-                } else {
-                    let id = Int32(found.count)
-                    numbered[into] = id
-                    found.append(AtomMask(words: into))
-                    result[s * n + d] = id
-                }
-            }
-        }
-        pairs = result
-        masks = found
+        (pairs, masks) = PairTables(judge: judge, world: world).judgeAll()
     }
 
     /// Whether `from` may open a connection to `to` on `proto`/`port` (distinct endpoints).

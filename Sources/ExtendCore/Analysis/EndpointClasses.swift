@@ -62,12 +62,19 @@ public struct EndpointClasses: Sendable {
         let selection = Selection(world: world)
         let policies = world.policies
         let endpoints = world.allWorkloads
-        var index: [String: Int] = [:]
-        for (i, w) in endpoints.enumerated() { index[w.ref] = i }
+        // Where each namespace's workloads start in `endpoints` (they are listed namespace by
+        // namespace), so that a selection's indices need no lookup by name.
+        var offset: [String: Int] = [:]
+        var next = 0
+        for ns in world.namespaceNames {
+            offset[ns] = next
+            next += world.workloads(in: ns).count
+        }
 
         var selectedBy = Array(repeating: [Int](), count: endpoints.count)
         for (pi, p) in policies.enumerated() {
-            for w in selection.targets(of: p) { if let i = index[w.ref] { selectedBy[i].append(pi) } }
+            guard let base = offset[p.namespace] else { continue }
+            for j in selection.targetIndices(of: p) { selectedBy[base + j].append(pi) }
         }
         var peers: [SelectorPeer: Int] = [:]
         var picked = Array(repeating: [Int](), count: endpoints.count)
@@ -85,8 +92,9 @@ public struct EndpointClasses: Sendable {
                         guard peers[key] == nil else { continue }
                         let id = peers.count
                         peers[key] = id
-                        for w in selection.workloads(podSelector: key.pods, namespaceSelector: ns, policyNamespace: p.namespace) {
-                            if let i = index[w.ref] { picked[i].append(id) }
+                        for n in selection.namespaces(for: ns, policyNamespace: p.namespace) {
+                            guard let base = offset[n] else { continue }
+                            for j in selection.indices(key.pods, in: n) { picked[base + j].append(id) }
                         }
                     }
                 }
@@ -117,10 +125,11 @@ public struct EndpointClasses: Sendable {
             let sig = Signature(kind: w.kind, namespace: w.namespace, selectedBy: selectedBy[i], pickedBy: picked[i].sorted(),
                                 families: families, cells: cells, resolved: resolved,
                                 guardRanges: host?.management.sorted() ?? [], sshPort: host?.ssh.port)
-            byRef[w.ref] = byKey[sig] ?? members.count
             if let c = byKey[sig] {
+                byRef[w.ref] = c
                 members[c].append(w)
             } else {
+                byRef[w.ref] = members.count
                 byKey[sig] = members.count
                 members.append([w])
                 classPicked.append(Set(picked[i]))

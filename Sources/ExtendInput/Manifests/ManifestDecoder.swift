@@ -30,6 +30,48 @@ struct ManifestDecoder {
         return ManifestLoad(cluster: cluster, diagnostics: problems.diagnostics, notes: notes)
     }
 
+    /// While reading a file for `FileRead`: objects are kept, with where they
+    /// were read, instead of collected.
+    private var recording = false
+    private var recorded: [FileRead.Object] = []
+
+    /// One file read once and collected into several states (`diff
+    /// --connections` reads the cluster file for the current and the proposed
+    /// state): its objects in order, each with how many of the file's
+    /// diagnostics came before it, so that collecting it gives exactly what
+    /// reading it into that state would have.
+    struct FileRead: Sendable {
+        struct Object: Sendable {
+            var object: ManifestObject
+            var tree: DocumentTree
+            var id: DocumentTree.ID
+            var after: Int
+        }
+        var objects: [Object]
+        var diagnostics: [Diagnostic]
+        var notes: [String]
+
+        static func read(path: String) -> FileRead {
+            let problems = Problems()
+            var decoder = ManifestDecoder(problems: problems)
+            decoder.recording = true
+            if let file = SourceFile.read(path: path, problems: problems) { decoder.read(file) }
+            return FileRead(objects: decoder.recorded, diagnostics: problems.diagnostics, notes: decoder.notes)
+        }
+    }
+
+    /// Collects a file read once, as `read` of the file would have.
+    mutating func replay(_ file: FileRead) {
+        var next = 0
+        for o in file.objects {
+            problems.append(Array(file.diagnostics[next..<o.after]))
+            next = o.after
+            collect(o.object, at: Cursor(tree: o.tree, id: o.id, problems: problems))
+        }
+        problems.append(Array(file.diagnostics[next...]))
+        notes += file.notes
+    }
+
     /// One object, or a list of them. Items of a typed list (PodList, as the
     /// API returns it) may leave out kind and apiVersion; they are the list's.
     /// Objects decoded but not yet collected (with `collect: false`), in order.
@@ -77,6 +119,10 @@ struct ManifestDecoder {
     }
 
     private mutating func collect(_ object: ManifestObject, at c: Cursor) {
+        if recording {
+            recorded.append(.init(object: object, tree: c.tree, id: c.id, after: problems.diagnostics.count))
+            return
+        }
         switch object {
         case .namespace(let ns): collector.add(ns, at: c)
         case .pod(let pod): collector.add(pod, at: c)

@@ -17,6 +17,23 @@ public enum ManifestLoader {
         return decoder.finish()
     }
 
+    /// Several states at once, each as `load(paths:)` would give it, reading
+    /// a file that several of them name once (`diff --connections`: the
+    /// proposed state is usually the current files plus a change).
+    public static func load(states: [[String]]) -> [ManifestLoad] {
+        var read: [String: ManifestDecoder.FileRead] = [:]
+        return states.map { paths in
+            let problems = Problems()
+            var decoder = ManifestDecoder(problems: problems)
+            for path in ManifestFiles.expand(paths, problems: problems) {
+                let file = read[path] ?? ManifestDecoder.FileRead.read(path: path)
+                read[path] = file
+                decoder.replay(file)
+            }
+            return decoder.finish()
+        }
+    }
+
     /// Reads manifest text as if from `path` (which only names it in messages).
     public static func parse(_ text: String, path: String = "<manifests>") -> ManifestLoad {
         parse(text, path: path, parallel: true)
