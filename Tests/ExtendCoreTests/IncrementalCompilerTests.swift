@@ -56,8 +56,14 @@ import Testing
         Namespace(name: name, labels: ["env": ["live", "dev"][r.int(2)], "team": ["t1", "t2"][r.int(2)]])
     }
 
+    /// "http" on most pods, "metrics" on few: many namespaces have no
+    /// "metrics" at all until a pod brings the first.
     static func ports(_ r: inout Rng) -> [NamedPort] {
-        r.int(3) == 0 ? [] : [NamedPort(name: "http", port: [8080, 8081][r.int(2)], proto: .tcp)]
+        switch r.int(12) {
+        case 0..<4: return []
+        case 4: return [NamedPort(name: "metrics", port: [9090, 9091][r.int(2)], proto: .tcp)]
+        default: return [NamedPort(name: "http", port: [8080, 8081][r.int(2)], proto: .tcp)]
+        }
     }
 
     static func pod(_ m: inout Mirror, _ r: inout Rng, name: String? = nil, ns: String? = nil) -> Pod {
@@ -100,7 +106,7 @@ import Testing
         switch r.int(4) {
         case 0: break
         case 1: ports = [.init(proto: .tcp, port: .number(5432))]
-        case 2: ports = [.init(proto: .tcp, port: .named("http"))]
+        case 2: ports = [.init(proto: .tcp, port: .named(["http", "http", "metrics"][r.int(3)]))]
         default: ports = [.init(proto: .udp, port: .number(7000), endPort: 7010)]
         }
         return .init(peers: peers, ports: ports)

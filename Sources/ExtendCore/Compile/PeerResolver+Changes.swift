@@ -45,6 +45,17 @@ extension PeerResolver {
                 }
             }
         }
+        // A port the workload did not have may be the first of its name in
+        // the namespace: the peers that passed the namespace over ask it again.
+        let had = Set((old?.namedPorts ?? []).map { NamespaceMembers.PortName(name: $0.name, proto: $0.proto) })
+        for p in new?.namedPorts ?? [] {
+            let port = NamespaceMembers.PortName(name: p.name, proto: p.proto)
+            guard !had.contains(port), let passed = namedSpansSkipping.removeValue(forKey: port) else { continue }
+            for span in passed {
+                namedSpans[span] = nil
+                named.formUnion(namedByNamedSpan[span] ?? [])
+            }
+        }
         indexChanged(old: old, new: new)
         let addresses = (old?.addresses ?? []) + (new?.addresses ?? [])
         for (key, before) in blocks where addresses.contains(where: key.block.contains) {
@@ -70,6 +81,8 @@ extension PeerResolver {
         // Peers reach other namespaces now: their atoms are listed again as their targets are rebuilt.
         spans = [:]
         namedSpans = [:]
+        // (Who passed over which namespace stays: the targets not rebuilt
+        // here still hold what those peers gave them.)
         let targets = Set(targetCache.keys.filter { touches(targetIDs.keys[$0].rule) })
         let named = Set(namedCache.keys.filter {
             let rule = namedIDs.keys[$0].target.rule

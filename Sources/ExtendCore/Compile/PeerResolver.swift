@@ -32,6 +32,9 @@ final class PeerResolver {
     var namedAtomKeysByNamespace: [String: Set<NamedAtomKey>] = [:]
     var spansByAtom: [AtomKey: Set<SpanKey>] = [:]
     var namedSpansByNamedAtom: [NamedAtomKey: Set<NamedSpanKey>] = [:]
+    /// Named-port peers that passed over a namespace where no workload has
+    /// the port, by the port: a workload gaining it rebuilds them.
+    var namedSpansSkipping: [NamespaceMembers.PortName: Set<NamedSpanKey>] = [:]
     var targetsBySpan: [SpanKey: Set<Int>] = [:]
     var namedByNamedSpan: [NamedSpanKey: Set<Int>] = [:]
     var namedByBlock: [BlockKey: Set<Int>] = [:]
@@ -221,11 +224,19 @@ final class PeerResolver {
     func namedAtoms(of key: NamedSpanKey) -> [PortSet] {
         if let hit = namedSpans[key] { return hit }
         var out: [PortSet] = []
+        var skipped = false
         for ns in namespaces(of: key.span) {
+            // A peer reaching every namespace asks each for a port that few name:
+            // where none does, there is no atom to make, look up or track.
+            guard world.members[ns]?.hasNamedPort(key.name, key.proto) == true else {
+                skipped = true
+                continue
+            }
             let a = NamedAtomKey(atom: AtomKey(namespace: ns, pods: key.span.pods, family: key.span.family), name: key.name, proto: key.proto)
             namedSpansByNamedAtom[a, default: []].insert(key)
             out += namedAtom(a)
         }
+        if skipped { namedSpansSkipping[NamespaceMembers.PortName(name: key.name, proto: key.proto), default: []].insert(key) }
         out.sort { ($0.port, $0.name) < ($1.port, $1.name) }
         namedSpans[key] = out
         return out
@@ -347,7 +358,7 @@ final class PeerResolver {
         var byPort: [Int: [SetMember]] = [:]
         let ns = key.atom.namespace, f = key.atom.family
         let ws = world.workloads(in: ns)
-        for i in selection.indices(key.atom.pods, in: ns) {
+        for i in selection.indices(key.atom.pods, in: ns, namedPort: key.name, proto: key.proto) {
             // Read in place: a copy of the workload retains every field of it.
             guard let n = ws[i].resolve(portName: key.name, proto: key.proto) else { continue }
             for a in ws[i].addresses where a.family == f { byPort[n, default: []].append(SetMember(CIDR(host: a))) }

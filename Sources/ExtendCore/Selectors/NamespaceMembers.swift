@@ -7,14 +7,40 @@ struct NamespaceMembers: Sendable {
     private(set) var workloads: [Workload]
     /// key → value → ascending indices into `workloads`.
     private var postings: [String: [String: [Int]]]
+    /// A named port (name, protocol) → ascending indices of the workloads that have it.
+    private var portPostings: [PortName: [Int]]
+
+    struct PortName: Hashable, Sendable {
+        var name: String
+        var proto: Proto
+    }
 
     init(_ unsorted: [Workload]) {
         workloads = unsorted.sorted { ($0.name, $0.kind) < ($1.name, $1.kind) }
         var keys: [String: [String: [Int]]] = [:]
+        var ports: [PortName: [Int]] = [:]
         for (i, w) in workloads.enumerated() {
             for (k, v) in w.labels { keys[k, default: [:]][v, default: []].append(i) }
+            for p in w.namedPorts {
+                let key = PortName(name: p.name, proto: p.proto)
+                // A workload naming the same port twice is listed once.
+                if ports[key]?.last != i { ports[key, default: []].append(i) }
+            }
         }
         postings = keys
+        portPostings = ports
+    }
+
+    /// Does any workload here have a port of this name and protocol?
+    func hasNamedPort(_ name: String, _ proto: Proto) -> Bool { portPostings[PortName(name: name, proto: proto)] != nil }
+
+    /// Ascending indices of the workloads that `selector` matches and that
+    /// have a port of this name and protocol: a peer's named port asked of
+    /// every namespace the peer reaches, where few workloads (often none) name it.
+    func select(_ selector: LabelSelector, namedPort name: String, proto: Proto) -> [Int] {
+        guard let having = portPostings[PortName(name: name, proto: proto)] else { return [] }
+        if selector.isEmpty { return having }
+        return having.filter { selector.matches(workloads[$0].labels) }
     }
 
     var isEmpty: Bool { workloads.isEmpty }

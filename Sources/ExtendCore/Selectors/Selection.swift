@@ -39,6 +39,12 @@ public struct Selection: Sendable {
         world.members[namespace]?.select(podSelector) ?? []
     }
 
+    /// The same, only those that have a port of this name and protocol ("the
+    /// port name is resolved on each selected pod": the others resolve it nowhere).
+    public func indices(_ podSelector: LabelSelector, in namespace: String, namedPort name: String, proto: Proto) -> [Int] {
+        world.members[namespace]?.select(podSelector, namedPort: name, proto: proto) ?? []
+    }
+
     /// Namespaces a peer reaches: "namespaceSelector ... selects namespaces using
     /// cluster-scoped labels"; absent, "the policy's own namespace".
     public func namespaces(for namespaceSelector: LabelSelector?, policyNamespace: String) -> [String] {
