@@ -42,10 +42,32 @@ public struct RenderedHost: Hashable, Sendable {
 
     private static func digest(_ tables: [(family: AddressFamily, matched: [String], chains: [ChainSpec])],
                                cache: SetTextCache, set: (String) -> IPSetSpec?) -> String {
+        digest(tables) { cache.contentHash($0, set) }
+    }
+
+    /// The same digest, each matched set's hash (`contentHash(of:child:)`)
+    /// from `hash`: a memo that outlives one run (the controller's dry run
+    /// plans every host after a sync, each with its own state).
+    /// `hash` is given the set and a lookup of the host's other sets (a list's members).
+    public static func digest(_ s: HostDesiredState, hash: (IPSetSpec, _ set: (String) -> IPSetSpec?) -> String) -> String {
+        let byName = Dictionary(s.sets.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let set = { (name: String) in byName[name] }
+        return digest(s.tables.map { ($0.family, $0.matched, $0.chains) }) { name in set(name).map { hash($0, set) } ?? "absent" }
+    }
+
+    /// A set's hash as the digest takes it: its type and entries; for a list,
+    /// its members by name and by `child`, the hash of each.
+    public static func contentHash(of s: IPSetSpec, child: (String) -> String) -> String {
+        let entries = s.kind == .hashNet ? s.entryTexts : s.children.map { "\($0) \(child($0))" }
+        return Naming.sha256Hex(s.kind.rawValue + "\n" + entries.joined(separator: "\n"))
+    }
+
+    private static func digest(_ tables: [(family: AddressFamily, matched: [String], chains: [ChainSpec])],
+                               hash: (String) -> String) -> String {
         var text = ""
         for t in tables {
             text += "family \(t.family.rawValue)\n"
-            for name in t.matched { text += "match \(name) \(cache.contentHash(name, set))\n" }
+            for name in t.matched { text += "match \(name) \(hash(name))\n" }
             for c in t.chains {
                 text += ":\(c.name)\n"
                 guard c.name == Naming.inputChain || c.name == Naming.outputChain else { continue }
@@ -74,8 +96,7 @@ public final class SetTextCache {
         if let hit = hashes[name] { return hit }
         let h: String
         if let s = set(name) {
-            let entries = s.kind == .hashNet ? s.entryTexts : s.children.map { "\($0) \(contentHash($0, set))" }
-            h = Naming.sha256Hex(s.kind.rawValue + "\n" + entries.joined(separator: "\n"))
+            h = RenderedHost.contentHash(of: s) { contentHash($0, set) }
         } else {
             h = "absent"
         }
