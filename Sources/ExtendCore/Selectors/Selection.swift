@@ -15,7 +15,8 @@ public struct Selection: Sendable {
     /// ingress if there is any NetworkPolicy that both selects the pod and has
     /// Ingress in its policyTypes" (likewise for egress).
     public func isolating(_ w: Workload, _ d: Direction) -> [NetworkPolicy] {
-        (world.policiesByNamespace[w.namespace] ?? []).filter { $0.policyTypes.contains(d) && applies($0, to: w) }
+        guard let pool = world.policiesByNamespace[w.namespace] else { return [] }
+        return isolatingIndices(w, d).map { pool[$0] }
     }
 
     /// The same as indices into `world.policiesByNamespace[w.namespace]`:
