@@ -1,4 +1,5 @@
 import ExtendCore
+import ExtendInput
 import Foundation
 
 /// `render --output json`: every set, every policy chain and every rule set
@@ -67,7 +68,7 @@ enum RenderJSON {
     /// Compiles host after host on this thread, while a thread of its own
     /// (`RuleSetText`) turns each new rule set into text and digest: on two
     /// cores the two overlap. The sets go last, a window at a time, each
-    /// window's text made on every core and written in order.
+    /// window's text made on every core (`ParallelItems`) and written in order.
     static func write(_ hosts: [LegacyHost], compiler: Compiler, cache: SetTextCache,
                       warnings: [Diagnostic], to out: BufferedOutput) throws {
         let text = RuleSetText(cache: cache)
@@ -105,24 +106,11 @@ enum RenderJSON {
                                                                   ("name", JSONText.quote(c.name)), ("rules", JSONText.array(c.rules))]))
         }
         out.write("\n],\n\"sets\": [")
-        let names = done.sets.keys.sorted()
-        let perPiece = 32, piecesPerWindow = 8
-        var start = 0
-        while start < names.count {
-            // Most of the output: a window's sets made into text in pieces, on every core, then written in order.
-            let window = Array(names[start..<min(names.count, start + perPiece * piecesPerWindow)])
-            let pieces = (window.count + perPiece - 1) / perPiece, first = start
-            let texts = Pieces(count: pieces)
-            DispatchQueue.concurrentPerform(iterations: pieces) { k in
-                var piece = ""
-                for (j, name) in window[(k * perPiece)..<min(window.count, (k + 1) * perPiece)].enumerated() {
-                    guard let set = done.sets[name] else { continue }
-                    piece += (first + k * perPiece + j == 0 ? "\n" : ",\n") + setJSON(set)
-                }
-                texts.put(k, piece)
-            }
-            for piece in texts.all { out.write(piece) }
-            start += window.count
+        let sets = done.sets.keys.sorted().compactMap { done.sets[$0] }, window = 256
+        for start in stride(from: 0, to: sets.count, by: window) {
+            // Most of the output: a window's sets made into text on every core, then written in order.
+            let texts = ParallelItems.map(Array(sets[start..<min(sets.count, start + window)]), threshold: 64, setJSON)
+            for (k, text) in texts.enumerated() { out.write((start + k == 0 ? "\n" : ",\n") + text) }
         }
         out.write("\n],\n\"warnings\": \(JSONText.array(warnings.sorted().map(\.description)))}\n")
     }
@@ -136,15 +124,6 @@ enum RenderJSON {
         }
         return s + "],\"name\":\(JSONText.quote(set.name)),\"type\":\"\(set.kind.rawValue)\"}"
     }
-}
-
-/// The text of each piece of a window, put from any thread, each slot once.
-private final class Pieces: @unchecked Sendable {
-    private var slots: [String]
-    private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: "", count: count) }
-    func put(_ k: Int, _ s: String) { lock.withLock { slots[k] = s } }
-    var all: [String] { lock.withLock { slots } }
 }
 
 /// Rule sets made into their JSON text and digest on a queue of its own, in
