@@ -27,8 +27,7 @@ import Testing
     }
 
     /// The apply's checks as the session runs them, on a bundle in a scratch directory.
-    static let applyChecks = "set -u\nw=$(mktemp -d) || exit 50\ntrap \"rm -rf \\\"$w\\\"\" EXIT\n" + HostScripts.bundleFunctions
-        + HostScripts.batchedCheckFunctions + """
+    static let applyChecks = "set -u\nw=$(mktemp -d) || exit 50\ntrap \"rm -rf \\\"$w\\\"\" EXIT\n" + HostScripts.bundleFunctions + """
         bundle "\(HostScripts.applySections.joined(separator: " "))"
         set -- expect "\(HostScripts.digestPattern)" token "\(HostScripts.tokenPattern)" timeout "[1-9][0-9]{0,3}"
         [ ! -f "$w/rollback-iptables-before" ] || set -- "$@" rollback-iptables-before "(\(HostScripts.digestPattern))?"

@@ -25,7 +25,7 @@ extension HostScripts {
     w=$(mktemp -d) || exit 50
     trap "rm -rf \\"$w\\"" EXIT
     \(bundleFunctions)bundle "user entry sudoers keys"
-    one user "\(userPattern)"
+    params user "\(userPattern)"
     u=$(cat "$w/user")
     # Everything this needs, before the first change.
     command -v setpriv >/dev/null 2>&1 || { echo "netpol-extend: setpriv (util-linux) is not installed; it writes authorized_keys as the account; nothing was changed" >&2; exit 63; }

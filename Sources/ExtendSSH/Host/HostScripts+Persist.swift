@@ -13,8 +13,8 @@ extension HostScripts {
     w=$(mktemp -d "$s/persist.XXXXXX") || exit 50
     trap "rm -rf \\"$w\\"" EXIT
     bundle "\(persistSections.joined(separator: " "))"
-    one mode "on|off"
-    ours ipset "\(ipsetLine)"; ours iptables "\(iptablesLine)"; ours ip6tables "\(iptablesLine)"
+    params mode "on|off"
+    owned "\(ipsetLine)" ipset; owned "\(iptablesLine)" iptables ip6tables
     [ "$(cat "$w/mode")" = off ] || guard fresh ""
     # The unit is part of this program, never sent by the client.
     cat > "$w/unit" <<"NPXUNIT"

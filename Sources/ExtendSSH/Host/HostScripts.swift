@@ -77,7 +77,7 @@ enum HostScripts {
     static let session = prelude + sessionBody
 
     /// The session after the prelude (the entry point shares it).
-    static let sessionBody = [stateFunction, lockFunction, bundleFunctions, batchedCheckFunctions, guardFunction, lockFirst, observeBody, dispatchConfirm, confirmBody,
+    static let sessionBody = [stateFunction, lockFunction, bundleFunctions, guardFunction, lockFirst, observeBody, dispatchConfirm, confirmBody,
                               dispatchBundle, applyBody, ";;\npersist)\n", persistBody, dispatchEnd].joined()
 
     /// `lock` takes the host's lock on fd 9, once: later calls keep it (a
@@ -147,9 +147,13 @@ enum HostScripts {
 
     /// `bundle NAMES` splits stdin (sections `#npx NAME`, up to `#npx end`)
     /// into files of `$w`, one per section; a section not in NAMES, or one
-    /// named twice, refuses the request. `one NAME ERE`: the section is one
-    /// line of that form. `ours NAME ERE`: every line of the section (if
-    /// sent) is of that form.
+    /// named twice, refuses the request. Then the checks, each in one
+    /// process or none (every process counts: a change runs them on every
+    /// host). `params NAME ERE...`: each section NAME is one line (trailing
+    /// empty lines aside) of its ERE, the lines read by builtins and all
+    /// forms checked by one grep (lines `NAME VALUE` against `NAME (ERE)`).
+    /// `owned ERE NAME...`: every line of every sent section NAME is of that
+    /// form, one grep for all; a grep that fails refuses too.
     static let bundleFunctions = """
     refuse() { echo "netpol-extend: refused: the request $1; nothing was changed" >&2; exit \(refusedRequestStatus); }
     bundle() {
@@ -160,23 +164,6 @@ enum HostScripts {
       *) echo "netpol-extend: the payload arrived incomplete; nothing was changed" >&2; exit 52 ;;
       esac
     }
-    one() {
-      v=$(cat "$w/$1" 2>/dev/null) && [ "$(printf "%s\\n" "$v" | wc -l)" -eq 1 ] && printf "%s\\n" "$v" | grep -qxE -e "$2" || refuse "has no valid $1"
-    }
-    ours() {
-      [ ! -s "$w/$1" ] || ! grep -vxE -e "$2" "$w/$1" >/dev/null || refuse "touches what is not ours (in its $1)"
-    }
-
-    """
-
-    /// The apply's checks, each in one process or none (every process counts:
-    /// a change runs this on every host). `params NAME ERE...`: each section
-    /// NAME is one line (trailing empty lines aside, as `one` takes it) of
-    /// its ERE, the lines read by builtins and all forms checked by one grep
-    /// (lines `NAME VALUE` against `NAME (ERE)`). `owned ERE NAME...`: every
-    /// line of every sent section NAME is of that form, one grep for all; a
-    /// grep that fails refuses too.
-    static let batchedCheckFunctions = """
     params() {
       l=""; set -- "$@" --
       while [ "$1" != -- ]; do
