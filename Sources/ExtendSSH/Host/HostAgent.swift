@@ -107,6 +107,15 @@ public struct HostAgent: Sendable {
         }
         // The connection in hand: closed on any failure, kept on success.
         var conn: SSHConnection? = nil
+        /// The first session over a new connection, whose host is checked now
+        /// (a kept connection's was checked by the run that kept it).
+        func overFresh(_ session: SessionExchange<FirstRequest>) throws(SSHError) -> CommandResult {
+            let fresh = try connectFirst()
+            conn = fresh
+            run.opened += 1
+            try checkEntryPoint(fresh)
+            return try talk(fresh, session)
+        }
         do {
             var session = firstSession()
             let r: CommandResult
@@ -126,19 +135,10 @@ public struct HostAgent: Sendable {
                         "host": "\(endpoint.label)", "reason": "\(error.message)",
                     ])
                     session = firstSession()
-                    let fresh = try connectFirst()
-                    conn = fresh
-                    run.opened += 1
-                    try checkEntryPoint(fresh)
-                    r = try talk(fresh, session)
+                    r = try overFresh(session)
                 }
             } else {
-                let fresh = try connectFirst()
-                conn = fresh
-                run.opened += 1
-                // A kept connection's host was checked by the run that kept it; a new one is checked now.
-                try checkEntryPoint(fresh)
-                r = try talk(fresh, session)
+                r = try overFresh(session)
             }
             let (obs, plan) = try observed(session, r)
             switch session.sent {
