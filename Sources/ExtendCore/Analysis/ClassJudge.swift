@@ -124,19 +124,4 @@ struct ClassJudge {
             if a >= 0 { m[Int(a) >> 6] |= 1 << UInt64(a & 63) }
         }
     }
-
-    /// One side of a connection: every atom when no policy isolates it (`rs` nil), else what its rules admit.
-    func side(_ rs: [Rule]?, peer c: Int, at address: IPAddress, destination d: Int, into m: inout [UInt64]) {
-        guard let rs else {
-            for w in 0..<words { m[w] = everything.words[w] }
-            return
-        }
-        for w in 0..<words { m[w] = 0 }
-        for rule in rs { admit(rule, peer: c, at: address, destination: d, into: &m) }
-    }
-
-    /// The lockout guard: SSH to a host class from its management ranges.
-    func guardAdmits(from address: IPAddress, to d: Int, into m: inout [UInt64]) {
-        if let g = guards[d], g.ranges.contains(where: { $0.contains(address) }) { m[g.atom >> 6] |= 1 << UInt64(g.atom & 63) }
-    }
 }
