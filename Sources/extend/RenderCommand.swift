@@ -46,7 +46,7 @@ struct RenderCommand: AsyncParsableCommand {
         let cache = SetTextCache()
         switch common.output {
         case .json:
-            try RenderJSON.write(hosts, compiler: compiler, cache: cache, warnings: input.warnings, to: out)
+            try RenderJSON.write(hosts, compiler: compiler, cache: cache, warnings: { input.warnings }, to: out)
         case .text:
             console.report(input.warnings)
             for host in hosts {
@@ -55,6 +55,7 @@ struct RenderCommand: AsyncParsableCommand {
             }
         }
         out.flush()
+        KeptUntilExit.keep(input, compiler, cache)
         if common.verbose { console.note("compiled \(hosts.count) host(s): \(compiler.distinctRuleSets) distinct rule set(s)") }
     }
 }

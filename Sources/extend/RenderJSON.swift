@@ -66,11 +66,12 @@ enum RenderJSON {
     static func isTop(_ c: ChainSpec) -> Bool { c.name == Naming.inputChain || c.name == Naming.outputChain }
 
     /// Compiles host after host on this thread, while a thread of its own
-    /// (`RuleSetText`) turns each new rule set into text and digest: on two
-    /// cores the two overlap. The sets go last, a window at a time, each
-    /// window's text made on every core (`ParallelItems`) and written in order.
+    /// (`RuleSetText`) turns each new rule set, and the sets it brings, into
+    /// text and digest: on two cores the two overlap. Then the texts are
+    /// written, each part sorted by name. The lint's warnings are asked for
+    /// last: the lint runs on a thread of its own meanwhile.
     static func write(_ hosts: [LegacyHost], compiler: Compiler, cache: SetTextCache,
-                      warnings: [Diagnostic], to out: BufferedOutput) throws {
+                      warnings: () -> [Diagnostic], to out: BufferedOutput) throws {
         let text = RuleSetText(cache: cache)
         var seenSets: Set<String> = []
         var seenRuleSets: Set<Int> = []
@@ -106,13 +107,10 @@ enum RenderJSON {
                                                                   ("name", JSONText.quote(c.name)), ("rules", JSONText.array(c.rules))]))
         }
         out.write("\n],\n\"sets\": [")
-        let sets = done.sets.keys.sorted().compactMap { done.sets[$0] }, window = 256
-        for start in stride(from: 0, to: sets.count, by: window) {
-            // Most of the output: a window's sets made into text on every core, then written in order.
-            let texts = ParallelItems.map(Array(sets[start..<min(sets.count, start + window)]), threshold: 64, setJSON)
-            for (k, text) in texts.enumerated() { out.write((start + k == 0 ? "\n" : ",\n") + text) }
+        for (i, name) in done.setTexts.keys.sorted().enumerated() {
+            out.write((i == 0 ? "\n" : ",\n") + (done.setTexts[name] ?? ""))
         }
-        out.write("\n],\n\"warnings\": \(JSONText.array(warnings.sorted().map(\.description)))}\n")
+        out.write("\n],\n\"warnings\": \(JSONText.array(warnings().sorted().map(\.description)))}\n")
     }
 
     /// One set: `{"family","members","name","type"}`.
@@ -126,18 +124,20 @@ enum RenderJSON {
     }
 }
 
-/// Rule sets made into their JSON text and digest on a queue of its own, in
-/// the order they were compiled. Everything it holds is touched on that
+/// Rule sets, and the sets they bring, made into their JSON text and digest
+/// on a queue of its own, in the order they were compiled. Everything it holds is touched on that
 /// queue only; what it is given are values.
 final class RuleSetText: @unchecked Sendable {
     struct Done {
         var ruleSets: [Int: String]
         var chains: [String: RenderJSON.Chain]
         var sets: [String: IPSetSpec]
+        /// Each set's JSON (`RenderJSON.setJSON`), by name.
+        var setTexts: [String: String]
     }
     private let queue = DispatchQueue(label: "extend.render.rule-sets")
     private let cache: SetTextCache
-    private var done = Done(ruleSets: [:], chains: [:], sets: [:])
+    private var done = Done(ruleSets: [:], chains: [:], sets: [:], setTexts: [:])
 
     init(cache: SetTextCache) { self.cache = cache }
 
@@ -150,7 +150,10 @@ final class RuleSetText: @unchecked Sendable {
     func finish() -> Done { queue.sync { done } }
 
     private func make(_ rules: RuleSet, id: Int, sets: [IPSetSpec]) {
-        for s in sets { done.sets[s.name] = s }
+        for s in sets {
+            done.sets[s.name] = s
+            done.setTexts[s.name] = RenderJSON.setJSON(s)
+        }
         var names: [String: [String]] = [:]
         var top: [String: [String: [String]]] = [:]
         var matched: [String] = []

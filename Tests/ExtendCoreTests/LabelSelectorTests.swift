@@ -80,4 +80,18 @@ struct LabelSelectorTests {
     func canonical(_ sel: LabelSelector, _ text: String) {
         #expect(sel.canonical == text)
     }
+
+    @Test("selectors equal by content compare and hash equal, also after a change")
+    func equalityAfterChange() {
+        var a = LabelSelector(matchLabels: ["app": "web"])
+        let b = LabelSelector(matchLabels: ["app": "web", "tier": "front"])
+        #expect(a != b)
+        a.matchLabels["tier"] = "front"
+        #expect(a == b)
+        #expect(a.hashValue == b.hashValue)
+        #expect(Set([a, b]).count == 1)
+        a.matchExpressions.append(.init(key: "env", op: .exists))
+        #expect(a != b)
+        #expect([b: 1][a] == nil)
+    }
 }

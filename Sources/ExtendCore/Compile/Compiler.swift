@@ -18,6 +18,15 @@ public final class Compiler {
     private var ruleSets: [TablesKey: (rules: RuleSet, id: Int)] = [:]
     /// Each rule set's tables with their sets gathered, by number.
     private var gathered: [Int: [FamilyTable]] = [:]
+    /// Per namespace, its policies by pod selector (`isolatingIndices`).
+    private var policyGroups: [String: [PolicyGroup]] = [:]
+
+    /// The policies of a namespace that share one pod selector, as indices
+    /// into `world.policiesByNamespace`, with the directions each isolates.
+    private struct PolicyGroup {
+        var selector: LabelSelector
+        var policies: [(index: Int, types: Set<Direction>)]
+    }
 
     public init(world: World) {
         peers = PeerResolver(world: world)
@@ -52,9 +61,8 @@ public final class Compiler {
     /// members are sets of their own.
     public func ruleSet(_ host: LegacyHost, extraGuard: [CIDR] = []) -> (rules: RuleSet, id: Int)? {
         let me = host.workload
-        let selection = self.selection
         let pool = world.policiesByNamespace[me.namespace] ?? []
-        let chosen = Direction.allCases.map { selection.isolatingIndices(me, $0) }
+        let chosen = isolatingIndices(me)
         guard chosen.contains(where: { !$0.isEmpty }) else { return nil }
         let guardSources = Array(Set(host.management + extraGuard)).sorted()
         // Hosts that the same policies isolate, with the same ports and guard,
@@ -108,6 +116,35 @@ public final class Compiler {
         return out
     }
 
+    /// Per direction, as `Selection.isolatingIndices` gives them: the
+    /// policies of the host's namespace that isolate it. A namespace's many
+    /// policies share few pod selectors (`app: db`), and each is tested once.
+    func isolatingIndices(_ w: Workload) -> [[Int]] {
+        let groups = policyGroups[w.namespace] ?? makePolicyGroups(w.namespace)
+        var out = Direction.allCases.map { _ in [Int]() }
+        for g in groups where g.selector.matches(w.labels) {
+            for p in g.policies {
+                for (di, d) in Direction.allCases.enumerated() where p.types.contains(d) { out[di].append(p.index) }
+            }
+        }
+        return out.map { $0.sorted() }
+    }
+
+    private func makePolicyGroups(_ namespace: String) -> [PolicyGroup] {
+        var groups: [PolicyGroup] = []
+        var at: [LabelSelector: Int] = [:]
+        for (i, p) in (world.policiesByNamespace[namespace] ?? []).enumerated() {
+            let g = at[p.podSelector] ?? groups.count
+            if g == groups.count {
+                at[p.podSelector] = g
+                groups.append(PolicyGroup(selector: p.podSelector, policies: []))
+            }
+            groups[g].policies.append((i, p.policyTypes))
+        }
+        policyGroups[namespace] = groups
+        return groups
+    }
+
     /// A set by name, with its current members.
     public func set(named name: String) -> IPSetSpec? { peers.spec(name) }
 
@@ -137,6 +174,7 @@ public final class Compiler {
     func dropTablesMemo() {
         ruleSets = [:]
         gathered = [:]
+        policyGroups = [:]
     }
 
     public func compileAll(extraGuard: [CIDR] = []) -> [HostDesiredState] {

@@ -382,11 +382,8 @@ final class PeerResolver {
         var byPort: [Int: [SetMember]] = [:]
         let b = key.block, f = key.family
         if b.cidr.family == f {
-            addressIndex.forEach(in: b.cidr) { e in
-                if b.contains(e.address), let n = e.resolve(portName: key.name, proto: key.proto) {
-                    byPort[n, default: []].append(SetMember(CIDR(host: e.address)))
-                }
-                return true
+            addressIndex.forEach(in: b.cidr, portName: key.name, proto: key.proto) { address, n in
+                if b.contains(address) { byPort[n, default: []].append(SetMember(CIDR(host: address))) }
             }
         }
         return blockSets(key, byPort.mapValues(Self.sortedUnique))
@@ -456,9 +453,27 @@ final class PeerResolver {
 
         mutating func add(_ sorted: [String]) { if !sorted.isEmpty { runs.append(sorted) } }
 
-        /// Every atom once, sorted (most groups have one peer: its run as it is).
+        /// Every atom once, sorted (most groups have one peer: its run as it
+        /// is): the runs merged, two at a time.
         var atoms: [String] {
-            runs.count == 1 ? runs[0] : Set(runs.joined()).sorted()
+            guard var merged = runs.first else { return [] }
+            for run in runs.dropFirst() { merged = Self.merge(merged, run) }
+            return merged
+        }
+
+        /// Two sorted runs without duplicates as one.
+        static func merge(_ a: [String], _ b: [String]) -> [String] {
+            var out: [String] = []
+            out.reserveCapacity(a.count + b.count)
+            var i = 0, j = 0
+            while i < a.count && j < b.count {
+                if a[i] < b[j] { out.append(a[i]); i += 1 }
+                else if b[j] < a[i] { out.append(b[j]); j += 1 }
+                else { out.append(a[i]); i += 1; j += 1 }
+            }
+            out += a[i...]
+            out += b[j...]
+            return out
         }
 
         /// nil when no atom holds an address. One atom of the policy's own

@@ -5,13 +5,31 @@ public typealias Labels = [String: String]
 /// resources. The result of matchLabels and matchExpressions are ANDed. An
 /// empty label selector matches all objects."
 public struct LabelSelector: Hashable, Sendable {
-    public var matchLabels: [String: String]
-    public var matchExpressions: [Requirement]
+    public var matchLabels: [String: String] { didSet { contentHash = Self.contentHash(matchLabels, matchExpressions) } }
+    public var matchExpressions: [Requirement] { didSet { contentHash = Self.contentHash(matchLabels, matchExpressions) } }
+    /// Hashed once, when made: selectors key the compiler's memos and are
+    /// hashed for every namespace a peer reaches, and hashing a dictionary
+    /// takes a hasher per entry.
+    private var contentHash: Int
 
     public init(matchLabels: [String: String] = [:], matchExpressions: [Requirement] = []) {
         self.matchLabels = matchLabels
         self.matchExpressions = matchExpressions
+        contentHash = Self.contentHash(matchLabels, matchExpressions)
     }
+
+    private static func contentHash(_ labels: [String: String], _ expressions: [Requirement]) -> Int {
+        var h = Hasher()
+        h.combine(labels)
+        h.combine(expressions)
+        return h.finalize()
+    }
+
+    public static func == (a: LabelSelector, b: LabelSelector) -> Bool {
+        a.contentHash == b.contentHash && a.matchLabels == b.matchLabels && a.matchExpressions == b.matchExpressions
+    }
+
+    public func hash(into h: inout Hasher) { h.combine(contentHash) }
 
     public static let everything = LabelSelector()
     public var isEmpty: Bool { matchLabels.isEmpty && matchExpressions.isEmpty }

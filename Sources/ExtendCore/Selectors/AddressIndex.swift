@@ -16,6 +16,12 @@ struct AddressIndex {
         }
     }
     private var entries: [Entry] = []
+    /// Per named port, the addresses of the workloads that have it, with the
+    /// number it resolves to there, sorted by address: a block asks for one
+    /// port name, which few workloads have, and a block such as 10.0.0.0/8
+    /// holds the whole cluster. Made when first asked for; a workload that
+    /// comes or goes with the port drops it.
+    private var byPortName: [NamespaceMembers.PortName: [(address: IPAddress, port: Int)]] = [:]
 
     /// The workloads of the world's namespaces (as `World.forEachWorkload` gives them).
     init(_ world: World) {
@@ -49,11 +55,34 @@ struct AddressIndex {
         }
     }
 
+    /// Each address inside `cidr` of a workload that has this named port, in
+    /// address order, with the number the name resolves to there.
+    mutating func forEach(in cidr: CIDR, portName: String, proto: Proto, _ body: (IPAddress, Int) -> Void) {
+        let key = NamespaceMembers.PortName(name: portName, proto: proto)
+        let having = byPortName[key] ?? entries.compactMap { e in e.resolve(portName: portName, proto: proto).map { (e.address, $0) } }
+        byPortName[key] = having
+        var lo = 0, hi = having.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if having[mid].address < cidr.address { lo = mid + 1 } else { hi = mid }
+        }
+        while lo < having.count, cidr.contains(having[lo].address) {
+            body(having[lo].address, having[lo].port)
+            lo += 1
+        }
+    }
+
     mutating func insert(_ w: Workload) {
+        forgetPorts(of: w)
         for e in Self.entries(w) { entries.insert(e, at: lowerBound(e.address)) }
     }
 
+    private mutating func forgetPorts(of w: Workload) {
+        for p in w.namedPorts { byPortName[NamespaceMembers.PortName(name: p.name, proto: p.proto)] = nil }
+    }
+
     mutating func remove(_ w: Workload) {
+        forgetPorts(of: w)
         let owner = Self.owner(w)
         for a in w.addresses {
             var i = lowerBound(a)

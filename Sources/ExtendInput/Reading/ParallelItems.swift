@@ -4,13 +4,11 @@ import Foundation
 /// Maps the items of a large list on every core, keeping their order. For
 /// work that touches nothing shared: each call gets its own value and
 /// returns its own result.
-public enum ParallelItems {
-    /// Below this many items one thread is quicker than handing them out
-    /// (for a list's items; bigger work per item may take a lower one).
-    public static let threshold = 1024
+enum ParallelItems {
+    /// Below this many items one thread is quicker than handing them out.
+    static let threshold = 1024
 
-    public static func map<T: Sendable, R: Sendable>(_ items: [T], threshold: Int = ParallelItems.threshold,
-                                                     _ transform: @Sendable (T) -> R) -> [R] {
+    static func map<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
         guard cores > 1, items.count >= threshold else { return items.map(transform) }
         // Several chunks per core, so that one slow chunk does not leave a core idle.
