@@ -32,6 +32,27 @@ import Testing
         #expect(book.next(recording: [moved])?.host(named: "db")?.ssh.port == 2222)
     }
 
+    @Test func aFirstRolloutRecordsTheWholeInventoryInOneWriteAndLaterRunStartsWriteNothing() {
+        var book = RecordBook()
+        let fleet = (0..<50).map { Self.host("h\($0)", "198.18.2.\($0 + 1)") }
+        _ = book.loaded(nil, inventory: fleet)
+        var writes = 0
+        // Runs start a few at a time, as the reconcile loop's concurrency allows.
+        for start in stride(from: 0, to: fleet.count, by: 4) {
+            let starting = Array(fleet[start..<min(fleet.count, start + 4)])
+            if let next = book.next(recording: starting, inventory: fleet) {
+                writes += 1
+                book.wrote(next, resourceVersion: "\(writes)")
+            }
+            #expect(starting.allSatisfy { book.stored?.record.host(named: $0.name) == ManagedHost($0) }, "recorded before its run")
+        }
+        #expect(writes == 1)
+        #expect(book.stored?.record.names == fleet.map(\.name).sorted())
+        // A host added to the inventory later: one more write, before its run.
+        let added = Self.host("late", "198.18.2.200")
+        #expect(book.next(recording: [added], inventory: fleet + [added])?.host(named: "late") == ManagedHost(added))
+    }
+
     @Test func aHostThatLeftTheInventoryIsRemovedAndDroppedOnlyOnceItsRemovalSucceeded() {
         var book = RecordBook()
         let stored = StoredRecord(record: ManagedHostsRecord(hosts: [Self.db, Self.old].map(ManagedHost.init)), resourceVersion: "3")

@@ -185,8 +185,45 @@ import Testing
                     #expect(result == Set(new.entryTexts), "set \(name) on \(h.name)")
                 }
             }
+            // Hosts whose states share a key hold the same rules and members: their digests are made once.
+            var byKey: [IncrementalCompiler.StateKey: HostDesiredState] = [:]
+            for name in engine.states.keys.sorted() {
+                guard let (state, key) = engine.keyedState(of: name), let key else { continue }
+                #expect(key.batch == step + 1, "a key names the batch it was asked in")
+                if let other = byKey[key] {
+                    #expect(other.tables == state.tables && other.dropLogs == state.dropLogs, "seed \(seed) step \(step): \(name) shares a key, not its state")
+                }
+                byKey[key] = state
+            }
             before = after
         }
+    }
+
+    @Test("hosts isolated alike share a state key; a batch gives new keys")
+    func stateKeys() throws {
+        let web = Pod(namespace: "shop", name: "web", labels: ["app": "web"], ips: [IPAddress("10.0.0.5")!])
+        let hosts = ["db1", "db2", "db3"].enumerated().map { i, n in
+            LegacyHost(name: n, namespace: "legacy", labels: ["app": "db"], addresses: [IPAddress("198.18.0.\(i + 10)")!],
+                       ports: n == "db3" ? [NamedPort(name: "sql", port: 5432, proto: .tcp)] : [])
+        }
+        let policy = NetworkPolicy(namespace: "legacy", name: "db", podSelector: LabelSelector(matchLabels: ["app": "db"]),
+                                   ingress: [.init(peers: [.workloads(podSelector: nil, namespaceSelector: .everything)])])
+        let world = World.build(cluster: ClusterState(namespaces: [Namespace(name: "shop"), Namespace(name: "legacy")], pods: [web], policies: [policy]),
+                                inventory: Inventory(hosts: hosts)).0
+        let engine = IncrementalCompiler(world: world)
+        let k1 = try #require(engine.keyedState(of: "db1")?.key), k2 = try #require(engine.keyedState(of: "db2")?.key)
+        let k3 = try #require(engine.keyedState(of: "db3")?.key)
+        #expect(k1 == k2, "same policies, ports and guard: one rule set")
+        #expect(k1 != k3, "its own named ports: a rule set of its own")
+        var moved = web
+        moved.ips = [IPAddress("10.0.0.6")!]
+        let delta = engine.apply([ClusterChange.pod(moved)])
+        #expect(!delta.hosts.isEmpty && delta.hosts.allSatisfy { !$0.structural }, "members only")
+        let after1 = try #require(engine.keyedState(of: "db1")), after2 = try #require(engine.keyedState(of: "db2")?.key)
+        #expect(after1.key == after2)
+        #expect(after1.key != k1, "new members: the digest of before must not be reused")
+        #expect(after1.state.sets.contains { $0.entryTexts.contains("10.0.0.6") })
+        #expect(engine.keyedState(of: "nobody") == nil)
     }
 
     @Test("one pod relabelled touches only the hosts holding its atoms, as member changes")

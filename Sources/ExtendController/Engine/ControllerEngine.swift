@@ -42,6 +42,15 @@ public final class ControllerEngine {
         public var host: LegacyHost
         /// What it should hold (nothing, for a removal).
         public var desired: HostDesiredState
+        /// Runs with the same key hold the same rules and set members (see `IncrementalCompiler.StateKey`).
+        public var key: IncrementalCompiler.StateKey?
+
+        public init(kind: Kind, host: LegacyHost, desired: HostDesiredState, key: IncrementalCompiler.StateKey? = nil) {
+            self.kind = kind
+            self.host = host
+            self.desired = desired
+            self.key = key
+        }
     }
 
     public let settings: ReconcileSettings
@@ -154,8 +163,8 @@ public final class ControllerEngine {
             for a in loop.handle(e, now: now) {
                 switch a {
                 case .converge(let name):
-                    if let host = compiler.world.host(named: name), let desired = compiler.state(of: name) {
-                        runs.append(Run(kind: .converge, host: host, desired: desired))
+                    if let host = compiler.world.host(named: name), let (desired, key) = compiler.keyedState(of: name) {
+                        runs.append(Run(kind: .converge, host: host, desired: desired, key: key))
                     } else {
                         // Gone from the inventory meanwhile: nothing to run; its removal follows.
                         events.append(.succeeded(name))

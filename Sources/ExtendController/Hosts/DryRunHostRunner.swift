@@ -4,6 +4,7 @@ import ExtendCore
 /// all): for a first rollout, read the logs, metrics and events first.
 public struct DryRunHostRunner: HostRunner {
     private let hashes = SetHashMemo()
+    private let digests = DigestMemo()
 
     public init() {}
 
@@ -20,7 +21,7 @@ public struct DryRunHostRunner: HostRunner {
             let entries = d.sets.reduce(0) { $0 + $1.entryCount }
             // The digest alone (as `extend render` prints it), not the payloads: rendering every
             // host's restore text cost 28 s of CPU for 1,000 hosts after a sync.
-            message = "would hold \(d.sets.count) set(s) with \(entries) entries and \(rules) rule(s), digest sha256:\(RenderedHost.digest(d, hash: hashes.hash))"
+            message = "would hold \(d.sets.count) set(s) with \(entries) entries and \(rules) rule(s), digest sha256:\(digests.digest(of: run.key) { RenderedHost.digest(d, hash: hashes.hash) })"
         }
         return HostResult(host: run.host.name, outcome: .planned, message: "host \(run.host.name): \(message)", duration: .zero)
     }

@@ -16,6 +16,8 @@ public struct RecordBook: Sendable, Equatable {
     public private(set) var stored: StoredRecord?
     /// Names to leave out of the next write (cleaned, or colliding with a listed host).
     private var dropping: Set<String> = []
+    /// The stored record's hosts by name: asked at every run start.
+    private var index: [String: ManagedHost] = [:]
 
     public init() {}
 
@@ -29,6 +31,7 @@ public struct RecordBook: Sendable, Equatable {
     public mutating func loaded(_ read: StoredRecord?, inventory: [LegacyHost]) -> Retirement {
         let s = read ?? StoredRecord(record: ManagedHostsRecord(), resourceVersion: nil)
         stored = s
+        index = Self.index(s.record)
         let plan = Retirement.plan(record: s.record, inventory: inventory)
         dropping.formUnion(plan.collisions.map(\.host.name))
         return plan
@@ -38,6 +41,7 @@ public struct RecordBook: Sendable, Equatable {
     public mutating func unload() {
         stored = nil
         dropping = []
+        index = [:]
     }
 
     /// A host whose removal succeeded: out of the record at the next write.
@@ -46,11 +50,16 @@ public struct RecordBook: Sendable, Equatable {
     /// The record to write before runs on `hosts` start, nil when the stored
     /// one already says it (or nothing is loaded): every one of them recorded
     /// with its current settings, dropped hosts left out.
-    public func next(recording hosts: [LegacyHost]) -> ManagedHostsRecord? {
+    ///
+    /// - Parameter inventory: hosts recorded too, when a write is due anyway:
+    ///   after a sync every host of the inventory starts a run, and recording
+    ///   them one write at a time rewrote a growing record a thousand times.
+    public func next(recording hosts: [LegacyHost], inventory: [LegacyHost] = []) -> ManagedHostsRecord? {
         guard let s = stored else { return nil }
+        if dropping.isEmpty && hosts.allSatisfy({ index[$0.name] == ManagedHost($0) }) { return nil }
         var byName: [String: ManagedHost] = [:]
         for h in s.record.hosts where !dropping.contains(h.name) { byName[h.name] = h }
-        for h in hosts { byName[h.name] = ManagedHost(h) }
+        for h in inventory + hosts { byName[h.name] = ManagedHost(h) }
         let next = ManagedHostsRecord(hosts: Array(byName.values))
         return next == s.record ? nil : next
     }
@@ -59,5 +68,10 @@ public struct RecordBook: Sendable, Equatable {
     public mutating func wrote(_ record: ManagedHostsRecord, resourceVersion: String?) {
         stored = StoredRecord(record: record, resourceVersion: resourceVersion)
         dropping = []
+        index = Self.index(record)
+    }
+
+    private static func index(_ r: ManagedHostsRecord) -> [String: ManagedHost] {
+        Dictionary(r.hosts.map { ($0.name, $0) }, uniquingKeysWith: { _, b in b })
     }
 }

@@ -4,8 +4,9 @@ import Logging
 /// The managed hosts record in the loop: read when this replica starts
 /// leading, its hosts that left the inventory while no controller ran
 /// handed to the engine for removal, and written (by the leader only, never
-/// in a dry run) before any run on a host it does not list yet, and after a
-/// removal succeeds. While it cannot be read or written, no run starts: the
+/// in a dry run) before any run on a host it does not list yet (with every
+/// host of the inventory, so that a first rollout writes it once), and after
+/// a removal succeeds. While it cannot be read or written, no run starts: the
 /// runs wait, `/readyz`, the log and an Event say why, and it is tried again
 /// after 1 s, doubling up to 30 s.
 extension ControllerService.Loop {
@@ -28,7 +29,7 @@ extension ControllerService.Loop {
             runs += removals
         }
         var conflicts = 0
-        while let next = book.next(recording: runs.map(\.host)) {
+        while let next = book.next(recording: runs.map(\.host), inventory: engine.inventory.hosts) {
             guard service.configuration.writesRecord else {
                 // A dry run keeps the record in memory only: the cluster is not touched.
                 book.wrote(next, resourceVersion: book.stored?.resourceVersion)

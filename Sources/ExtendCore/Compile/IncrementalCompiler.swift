@@ -18,6 +18,21 @@ public final class IncrementalCompiler {
     private var hostsBySet: [String: Set<String>] = [:]
     private var hostsByPolicy: [String: Set<String>] = [:]
     private var policiesOfHost: [String: Set<String>] = [:]
+    /// Per host, when it was last compiled and the rule set it got then (see `StateKey`).
+    private var ruleSetOfHost: [String: (compiled: Int, ruleSet: Int)] = [:]
+    /// Batches applied so far: the set table's members change only between two.
+    private var batches = 0
+
+    /// Hosts whose states have the same key hold the same tables and set
+    /// members (only their host names differ): the same rule set of the same
+    /// compile, asked for in the same batch. A host's digest need not be made
+    /// again for each host that shares it.
+    public struct StateKey: Hashable, Sendable {
+        public let compiled: Int
+        public let ruleSet: Int
+        /// The batch it was asked for in: the members it was materialised with.
+        public let batch: Int
+    }
 
     public init(world: World, extraGuard: [CIDR] = []) {
         compiler = Compiler(world: world)
@@ -26,7 +41,13 @@ public final class IncrementalCompiler {
     }
 
     private func compileAll() {
-        for h in compiler.world.hosts { update(h, from: nil, to: compiler.compile(h, extraGuard: extraGuard), reisolate: true) }
+        for h in compiler.world.hosts { update(h, from: nil, to: compile(h), reisolate: true) }
+    }
+
+    private func compile(_ h: LegacyHost) -> HostDesiredState {
+        let (state, id) = compiler.compileSharing(h, extraGuard: extraGuard)
+        ruleSetOfHost[h.name] = id.map { (batches, $0) }
+        return state
     }
 
     /// Sets, memos and rule numbers are kept for whatever was ever resolved:
@@ -42,6 +63,9 @@ public final class IncrementalCompiler {
         hostsBySet = [:]
         hostsByPolicy = [:]
         policiesOfHost = [:]
+        ruleSetOfHost = [:]
+        // A new compiler numbers its rule sets afresh: keys of before must not meet them.
+        batches += 1
         compileAll()
         return before - setCount
     }
@@ -54,6 +78,11 @@ public final class IncrementalCompiler {
     /// A host's desired state now; nil for a host not in the inventory.
     public func state(of host: String) -> HostDesiredState? {
         skeletons[host].map { materialize($0) { compiler.peers.spec($0) } }
+    }
+
+    /// The same, with its key (nil for a host that needs nothing).
+    public func keyedState(of host: String) -> (state: HostDesiredState, key: StateKey?)? {
+        state(of: host).map { ($0, ruleSetOfHost[host].map { StateKey(compiled: $0.compiled, ruleSet: $0.ruleSet, batch: batches) }) }
     }
 
     /// Every host's desired state now.
@@ -74,6 +103,7 @@ public final class IncrementalCompiler {
     /// Applies the changes in order, then answers for them all at once.
     public func apply(_ changes: [ClusterChange]) -> CompileDelta {
         compiler.dropTablesMemo()
+        batches += 1
         let peers = compiler.peers
         peers.journal = [:]
         var inv = PeerResolver.Invalidation()
@@ -173,7 +203,7 @@ public final class IncrementalCompiler {
             guard let h = hosts[name] else { continue }
             // As it was before the batch: the journal holds the members that changed.
             let old = skeletons[name].map { materialize($0) { journal[$0] ?? peers.spec($0) } }
-            let new = compiler.compile(h, extraGuard: extraGuard)
+            let new = compile(h)
             update(h, from: skeletons[name], to: new, reisolate: reisolate.contains(name) || old == nil)
             if let old, old == new { continue }
             out[name] = .init(name: name, structural: old.map { !Self.sameShape($0, new) } ?? true, removed: false)
@@ -200,9 +230,8 @@ public final class IncrementalCompiler {
     }
 
     private func isolatingPolicies(_ h: LegacyHost) -> Set<String> {
-        let me = h.workload
-        let selection = compiler.selection
-        return Set(Direction.allCases.flatMap { selection.isolating(me, $0).map(\.id) })
+        let pool = compiler.world.policiesByNamespace[h.namespace] ?? []
+        return Set(compiler.isolatingIndices(h.workload).joined().map { pool[$0].id })
     }
 
     /// Records a host as compiled, touching only the set names it gained or
@@ -225,5 +254,6 @@ public final class IncrementalCompiler {
         for set in skeletons[name]?.sets ?? [] { hostsBySet[set.name]?.remove(name) }
         for p in policiesOfHost[name] ?? [] { hostsByPolicy[p]?.remove(name) }
         policiesOfHost[name] = nil
+        ruleSetOfHost[name] = nil
     }
 }
