@@ -20,8 +20,10 @@ public final class IncrementalCompiler {
     private var policiesOfHost: [String: Set<String>] = [:]
     /// Per host, when it was last compiled and the rule set it got then (see `StateKey`).
     private var ruleSetOfHost: [String: (compiled: Int, ruleSet: Int)] = [:]
-    /// Batches applied so far: the set table's members change only between two.
-    private var batches = 0
+    /// The current batch's number: the set table's members change only
+    /// between two. Numbers are unique in the process (`BatchNumbers`), so a
+    /// key of a compiler that was replaced (a relist) never meets a new one's.
+    private var batches = BatchNumbers.next()
 
     /// Hosts whose states have the same key hold the same tables and set
     /// members (only their host names differ): the same rule set of the same
@@ -65,7 +67,7 @@ public final class IncrementalCompiler {
         policiesOfHost = [:]
         ruleSetOfHost = [:]
         // A new compiler numbers its rule sets afresh: keys of before must not meet them.
-        batches += 1
+        batches = BatchNumbers.next()
         compileAll()
         return before - setCount
     }
@@ -103,7 +105,7 @@ public final class IncrementalCompiler {
     /// Applies the changes in order, then answers for them all at once.
     public func apply(_ changes: [ClusterChange]) -> CompileDelta {
         compiler.dropTablesMemo()
-        batches += 1
+        batches = BatchNumbers.next()
         let peers = compiler.peers
         peers.journal = [:]
         var inv = PeerResolver.Invalidation()
