@@ -113,13 +113,18 @@ struct Bench: ParsableCommand {
             for input in inputs.values.sorted(by: { $0.folder < $1.folder }) { print(input.folder) }
             return
         }
+        var paired: PairedRatio?
+        if repeats > 1, let b = results.first(where: { $0.row.id == .base }), let x = results.first(where: { $0.row.id == .all4x }),
+           b.timed?.succeeded == true, x.timed?.succeeded == true {
+            paired = runner.paired(base: b, all4x: x)
+        }
         print("extend-bench: \(extend); base \(base); timeout \(ResultsTable.seconds(timeout)), memory cap \(maxRSSMB > 0 ? "\(maxRSSMB) MB" : "none"); \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
         print("")
         // Printed in the order asked for.
         results.sort { a, b in
             (rows.firstIndex { $0.id == a.row.id } ?? 0) < (rows.firstIndex { $0.id == b.row.id } ?? 0)
         }
-        print(ResultsTable(results: results, maxRSSMB: maxRSSMB > 0 ? maxRSSMB : nil).markdown)
+        print(ResultsTable(results: results, maxRSSMB: maxRSSMB > 0 ? maxRSSMB : nil, paired: paired).markdown)
     }
 
     /// --extend, else `extend` in the folder of this executable (.build/release).

@@ -58,6 +58,7 @@ struct Runner {
 
         Log.say("\(row.title): extend \(arguments.first ?? "")…")
         let stderrPath = input.folder + "/\(row.id.rawValue).stderr"
+        result.command = (arguments, input.folder)
         // The same run `repeats` times (this machine's timings move by a third
         // from run to run): the median wall time, the highest peak RSS.
         var runs: [ChildOutcome] = []
@@ -104,6 +105,22 @@ struct Runner {
             }
         }
         return result
+    }
+
+    /// Base and 4x everything in alternation, `repeats` pairs (nil when a run fails).
+    func paired(base: RowResult, all4x: RowResult) -> PairedRatio? {
+        guard let b = base.command, let x = all4x.command else { return nil }
+        Log.say("base and 4x everything in alternation, \(repeats) pair(s)…")
+        var ratios: [Double] = []
+        for _ in 0..<repeats {
+            let runs = [b, x].map { c in
+                (try? ChildProcess(executable: extend, arguments: c.arguments, stderrPath: c.folder + "/paired.stderr",
+                                   timeout: timeout, maxRSSMB: maxRSSMB))?.finish()
+            }
+            guard let rb = runs[0], let rx = runs[1], rb.succeeded, rx.succeeded else { return nil }
+            ratios.append(rx.seconds / max(0.001, rb.seconds))
+        }
+        return ratios.isEmpty ? nil : PairedRatio(ratios: ratios)
     }
 
     /// An incremental row: `extend changes` plans one change from the base
