@@ -240,10 +240,17 @@ public final class IncrementalCompiler {
     /// lost, and its isolating policies only when they may have changed.
     private func update(_ h: LegacyHost, from old: HostDesiredState?, to new: HostDesiredState, reisolate: Bool) {
         skeletons[h.name] = new
-        let before = Set(old?.sets.map(\.name) ?? []), after = Set(new.sets.map(\.name))
-        if before != after {
-            for n in before.subtracting(after) { hostsBySet[n]?.remove(h.name) }
-            for n in after.subtracting(before) { hostsBySet[n, default: []].insert(h.name) }
+        if let old {
+            let before = Set(old.sets.map(\.name)), after = Set(new.sets.map(\.name))
+            if before != after {
+                for n in before.subtracting(after) { hostsBySet[n]?.remove(h.name) }
+                for n in after.subtracting(before) { hostsBySet[n, default: []].insert(h.name) }
+            }
+        } else {
+            // Compiled for the first time (every host, after a sync): each of its sets, as it is.
+            for t in new.tables {
+                for set in t.sets { hostsBySet[set.name, default: []].insert(h.name) }
+            }
         }
         guard reisolate else { return }
         for p in policiesOfHost[h.name] ?? [] { hostsByPolicy[p]?.remove(h.name) }
