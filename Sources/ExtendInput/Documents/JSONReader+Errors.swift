@@ -1,5 +1,4 @@
-/// How the JSON reader says what is wrong, and the one check that needs a
-/// whole object: a key given twice.
+/// How the JSON reader says what is wrong.
 extension JSONReader {
     /// A problem at the current position.
     func error(_ problem: String) -> SyntaxError {
@@ -50,39 +49,5 @@ extension JSONReader {
     static func hex4(_ value: UInt32) -> String {
         let digits = String(value, radix: 16, uppercase: true)
         return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
-    }
-
-    /// A key given twice in the object about to close, reported as Yams
-    /// reports it in YAML: every such key, sorted, at the first occurrence of
-    /// the first of them. Keys compare as Swift strings (canonically
-    /// equivalent spellings are the same key), as Yams compares them.
-    func duplicateKeys() -> SyntaxError? {
-        let children = builder.openChildren
-        let n = children.count / 2
-        guard n > 1 else { return nil }
-        let base = children.startIndex
-        func key(_ i: Int) -> String { builder.text(children[base + 2 * i]) ?? "" }
-        // Objects are small: comparing pairs is cheaper than hashing, up to a point.
-        if n <= 16 {
-            var any = false
-            search: for i in 0..<(n - 1) {
-                let k = key(i)
-                for j in (i + 1)..<n where key(j) == k {
-                    any = true
-                    break search
-                }
-            }
-            guard any else { return nil }
-        }
-        var first: [String: DocumentTree.ID] = [:]
-        var twice: Set<String> = []
-        for i in 0..<n {
-            let k = key(i)
-            if first[k] == nil { first[k] = children[base + 2 * i] } else { twice.insert(k) }
-        }
-        let sorted = twice.sorted()
-        guard let smallest = sorted.first, let id = first[smallest] else { return nil }
-        let at = builder.position(id)
-        return .duplicateKeys(sorted, line: at.line, column: at.column)
     }
 }

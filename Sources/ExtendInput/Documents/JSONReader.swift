@@ -129,7 +129,7 @@ struct JSONReader {
     }
 
     private mutating func end() throws(SyntaxError) {
-        if let top = open.last, top.object, let duplicate = duplicateKeys() { throw duplicate }
+        if let top = open.last, top.object, let duplicate = builder.duplicateScalarKeys() { throw duplicate }
         open.removeLast()
         builder.end()
         p += 1

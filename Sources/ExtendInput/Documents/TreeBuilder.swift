@@ -30,27 +30,32 @@ struct TreeBuilder {
     /// How many collections are open.
     var depth: Int { open.count }
 
-    mutating func scalar(_ text: String, quoted: Bool, line: Int, column: Int) {
+    @discardableResult
+    mutating func scalar(_ text: String, quoted: Bool, line: Int, column: Int) -> ID {
         let id = ID(truncatingIfNeeded: records.count)
         records.append(DocumentTree.Record(kind: quoted ? .quotedScalar : .plainScalar,
                                            line: Int32(clamping: line), column: Int32(clamping: column),
                                            start: ID(truncatingIfNeeded: texts.count), count: 0))
         texts.append(text)
         attach(id)
+        return id
     }
 
     /// Opens a mapping or sequence; its children follow until `end()`.
-    mutating func begin(_ kind: DocumentTree.Kind, line: Int, column: Int) {
+    @discardableResult
+    mutating func begin(_ kind: DocumentTree.Kind, line: Int, column: Int) -> ID {
         let id = ID(truncatingIfNeeded: records.count)
         records.append(DocumentTree.Record(kind: kind, line: Int32(clamping: line), column: Int32(clamping: column),
                                            start: 0, count: 0))
         attach(id)
         open.append((id, pending.count))
+        return id
     }
 
-    /// Closes the innermost open collection.
-    mutating func end() {
-        guard let (id, pendingStart) = open.popLast() else { return }
+    /// Closes the innermost open collection, and says which it was.
+    @discardableResult
+    mutating func end() -> ID? {
+        guard let (id, pendingStart) = open.popLast() else { return nil }
         let r = records[Int(id)]
         let start = ID(truncatingIfNeeded: children.count)
         let added = pending.count - pendingStart
@@ -60,6 +65,7 @@ struct TreeBuilder {
         let count = r.kind == .mapping ? added / 2 : added
         records[Int(id)] = DocumentTree.Record(kind: r.kind, line: r.line, column: r.column, start: start,
                                                count: ID(truncatingIfNeeded: count))
+        return id
     }
 
     /// The children added so far to the innermost open collection.
@@ -73,6 +79,21 @@ struct TreeBuilder {
         let r = records[Int(id)]
         return r.kind == .plainScalar || r.kind == .quotedScalar ? texts[Int(r.start)] : nil
     }
+
+    func kind(_ id: ID) -> DocumentTree.Kind { records[Int(id)].kind }
+
+    /// Where a closed collection's children are (mapping entries as key,
+    /// then value), for `child(at:)`; empty for a scalar.
+    func childSlots(_ id: ID) -> Range<Int> {
+        let r = records[Int(id)]
+        switch r.kind {
+        case .plainScalar, .quotedScalar: return 0..<0
+        case .sequence: return Int(r.start)..<Int(r.start) + Int(r.count)
+        case .mapping: return Int(r.start)..<Int(r.start) + 2 * Int(r.count)
+        }
+    }
+
+    func child(at slot: Int) -> ID { children[slot] }
 
     func position(_ id: ID) -> (line: Int, column: Int) {
         (Int(records[Int(id)].line), Int(records[Int(id)].column))
