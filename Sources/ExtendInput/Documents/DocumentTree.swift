@@ -1,6 +1,6 @@
 /// The documents of one parsed file, as flat arrays: every node with where it
 /// begins, scalars as their text and whether they were quoted. The YAML
-/// reader (Yams) and the JSON reader both build this, so one decoder
+/// reader (libyaml's events) and the JSON reader both build this, so one decoder
 /// (`Cursor`) reads either, and a node is an index: reading the tree copies
 /// no nodes and counts no references but the tree's own.
 final class DocumentTree: Sendable {

@@ -1,29 +1,17 @@
 import Foundation
-import Yams
 
 /// One input file, read as UTF-8 and parsed into documents: JSON by the JSON
-/// reader, YAML by Yams, both into the same tree, so one decoder reads either
-/// and both report `FILE:LINE:COLUMN`. Reading and parsing never crash: a file
-/// that cannot be used leaves a diagnostic and yields nil.
+/// reader, YAML by the YAML reader (Yams' libyaml), both into the same tree,
+/// so one decoder reads either and both report `FILE:LINE:COLUMN`. Reading
+/// and parsing never crash: a file that cannot be used leaves a diagnostic
+/// and yields nil.
 struct SourceFile {
     /// The file's documents; an empty file has none. Null documents (a bare
     /// `---`) are kept so callers can say where they are, or skip them.
     let tree: DocumentTree
-    /// A YAML file's documents as Yams composed them, kept as long as the
-    /// file is. Freed before the decoder runs, their many small nodes leave
-    /// holes in the heap that the decoded objects then fill, scattered, and
-    /// compile walks those objects many times: for the 10,000-pod YAML list
-    /// that made `extend render` 0.8 s slower. Kept, the decoded objects are
-    /// laid out together, as they are when reading JSON.
-    private let composed: [Node]
 
-    private init(tree: DocumentTree, composed: [Node] = []) {
+    private init(tree: DocumentTree) {
         self.tree = tree
-        self.composed = composed
-    }
-
-    private init(_ yaml: (tree: DocumentTree, composed: [Node])) {
-        self.init(tree: yaml.tree, composed: yaml.composed)
     }
 
     var path: String { tree.file }
@@ -56,9 +44,9 @@ struct SourceFile {
     }
 
     /// With `syntax` nil the text decides, as it does for kubectl: text that
-    /// begins as JSON can (`{` or `[`) is read as JSON, the rest by Yams. JSON
+    /// begins as JSON can (`{` or `[`) is read as JSON, the rest as YAML. JSON
     /// that is not valid is an error in a `.json` file; in any other it may
-    /// be YAML's flow style (`{a: 1}`), and Yams reads it.
+    /// be YAML's flow style (`{a: 1}`), and the YAML reader reads it.
     static func parse(text: String, path: String, problems: Problems, syntax: Syntax? = nil) -> SourceFile? {
         // A byte order mark is not content; libyaml, told the encoding, would read it as such.
         let text = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
@@ -67,15 +55,15 @@ struct SourceFile {
             case .json:
                 return SourceFile(tree: try JSONReader.read(text, file: path))
             case .yaml:
-                return SourceFile(try YAMLReader.read(text, file: path))
+                return SourceFile(tree: try YAMLReader.read(text, file: path))
             case nil:
-                guard beginsAsJSON(text) else { return SourceFile(try YAMLReader.read(text, file: path)) }
+                guard beginsAsJSON(text) else { return SourceFile(tree: try YAMLReader.read(text, file: path)) }
                 do throws(SyntaxError) {
                     return SourceFile(tree: try JSONReader.read(text, file: path))
                 } catch {
                     if (path as NSString).pathExtension.lowercased() == "json" { throw error }
                 }
-                return SourceFile(try YAMLReader.read(text, file: path))
+                return SourceFile(tree: try YAMLReader.read(text, file: path))
             }
         } catch {
             problems.error("\(path):\(error.line):\(error.column)", error.message)
