@@ -118,7 +118,8 @@ let package = Package(
             path: "Tests/ConformanceSupport",
             swiftSettings: strict),
         .testTarget(name: "ExtendCoreTests", dependencies: ["ExtendCore", "ExtendInput", "ConformanceSupport"], swiftSettings: strict),
-        .testTarget(name: "ExtendInputTests", dependencies: ["ExtendCore", "ExtendInput"], swiftSettings: strict),
+        // Yams: the composed-node reader the event reader is checked against.
+        .testTarget(name: "ExtendInputTests", dependencies: ["ExtendCore", "ExtendInput", "Yams"], swiftSettings: strict),
         .testTarget(name: "ExtendRenderTests", dependencies: ["ExtendCore", "ExtendInput"],
                     exclude: ["Golden", "Fixtures"], swiftSettings: strict),
         .testTarget(name: "ExtendSSHTests", dependencies: ["ExtendCore", "ExtendSSH", "LabSupport"], swiftSettings: strict),
