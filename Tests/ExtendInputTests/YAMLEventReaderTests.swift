@@ -14,6 +14,16 @@ import Testing
         case tree(Snapshot)
         case error(line: Int, column: Int, message: String)
 
+        /// Messages compared by their scalars, as texts are.
+        static func == (a: Outcome, b: Outcome) -> Bool {
+            switch (a, b) {
+            case (.tree(let x), .tree(let y)): return x == y
+            case (.error(let l1, let c1, let m1), .error(let l2, let c2, let m2)):
+                return l1 == l2 && c1 == c2 && Array(m1.unicodeScalars) == Array(m2.unicodeScalars)
+            default: return false
+            }
+        }
+
         var description: String {
             switch self {
             case .tree(let s): return "tree of \(s.kinds.count) nodes, roots \(s.roots)"

@@ -27,7 +27,8 @@ extension TreeBuilder {
         var twice: Set<String> = []
         for i in 0..<n {
             let k = key(i)
-            if first[k] == nil { first[k] = children[base + 2 * i] } else { twice.insert(k) }
+            // Named as first written: two spellings of one key (é, e + ◌́) are one key.
+            if let f = first[k] { twice.insert(text(f) ?? k) } else { first[k] = children[base + 2 * i] }
         }
         let sorted = twice.sorted()
         guard let smallest = sorted.first, let id = first[smallest] else { return nil }
