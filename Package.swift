@@ -119,7 +119,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "ExtendCoreTests", dependencies: ["ExtendCore", "ExtendInput", "ConformanceSupport"], swiftSettings: strict),
         // Yams: the composed-node reader the event reader is checked against.
-        .testTarget(name: "ExtendInputTests", dependencies: ["ExtendCore", "ExtendInput", "Yams"], swiftSettings: strict),
+        .testTarget(name: "ExtendInputTests", dependencies: ["ExtendCore", "ExtendInput", "Yams", "BenchSupport"], swiftSettings: strict),
         .testTarget(name: "ExtendRenderTests", dependencies: ["ExtendCore", "ExtendInput"],
                     exclude: ["Golden", "Fixtures"], swiftSettings: strict),
         .testTarget(name: "ExtendSSHTests", dependencies: ["ExtendCore", "ExtendSSH", "LabSupport"], swiftSettings: strict),

@@ -1,7 +1,7 @@
 /// A small, fast, seedable generator (Steele, Lea, Flood 2014): the same seed
 /// gives the same stream on every machine, so generated inputs are repeatable
 /// byte for byte. Not for anything that needs unpredictability.
-public struct SplitMix64: Sendable {
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }
