@@ -9,6 +9,8 @@ import Foundation
 final class DigestMemo: @unchecked Sendable {
     private let lock = NSLock()
     private var digests: [IncrementalCompiler.StateKey: String] = [:]
+    /// The batch the kept digests belong to.
+    private var batch = Int.min
 
     /// The digest of a state with this key, made by `make` unless known (always, without a key).
     func digest(of key: IncrementalCompiler.StateKey?, _ make: () -> String) -> String {
@@ -16,10 +18,13 @@ final class DigestMemo: @unchecked Sendable {
         if let hit = lock.withLock({ digests[key] }) { return hit }
         let d = make()
         lock.withLock {
-            if let other = digests.keys.first, other.batch != key.batch {
-                digests = digests.filter { $0.key.batch >= key.batch }
+            // A later batch's key: the earlier batch's never come again. A run
+            // of an earlier batch that ends late keeps its digest to itself.
+            if key.batch > batch {
+                digests.removeAll(keepingCapacity: true)
+                batch = key.batch
             }
-            digests[key] = d
+            if key.batch == batch { digests[key] = d }
         }
         return d
     }
